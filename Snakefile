@@ -1,0 +1,39 @@
+# vskd: vision-to-sensor knowledge distillation for human action recognition, as one Snakemake DAG.
+#
+#   snakemake --cores 2 results/utd/student_metrics.csv        # one dataset, whole chain
+#   snakemake --cores 2                                         # every target of `rule all`
+#   snakemake --profile profiles/slurm results/utd/student_metrics.csv   # on a SLURM cluster
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/features.smk"
+include: "rules/semantic.smk"
+include: "rules/teacher.smk"
+include: "rules/student.smk"
+
+
+localrules:
+    all,
+    data_all,
+    unpack_archives,
+    build_manifest,
+    class_embeddings,
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True
+
+
+rule data_all:
+    """The data stages of every dataset (archives -> manifest -> frames/GAF), no training."""
+    input:
+        data_targets(),

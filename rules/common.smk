@@ -1,0 +1,85 @@
+# Shared helpers: config validation, per-dataset effective config, input functions, targets.
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(workflow.basedir)))
+
+from vskd.config import validate_config, dataset_config, stage_config  # noqa: E402
+from vskd.data.sources import ARCHIVES, source_kind  # noqa: E402
+
+validate_config(config, origin="config (config.yaml and --config/--configfile overrides)")
+
+DATASETS = list(config["datasets"])
+RESULTS = "results"
+
+
+def eff(wildcards_or_name):
+    """Effective (defaults merged with overrides) config of a dataset."""
+    name = getattr(wildcards_or_name, "dataset", wildcards_or_name)
+    return dataset_config(config, name)
+
+
+def datasets_where(predicate):
+    """Regex alternatives of the datasets for which predicate(effective config) holds."""
+    names = [d for d in DATASETS if predicate(eff(d))]
+    return "|".join(names) if names else "(?!x)x"
+
+
+def kind_of(name):
+    return source_kind(eff(name)["dataset"]["source"])
+
+
+def code(*paths):
+    """Package and script files a rule depends on (reruns follow their content, see profile)."""
+    return [str(Path(workflow.basedir) / p) for p in paths]
+
+
+wildcard_constraints:
+    dataset="|".join(DATASETS),
+    kind="gasf|gadf",
+    archive="RGB|Inertial",
+
+
+def archive_path(name, modality):
+    """Where a dataset's archive of one modality lies (produced, downloaded or given)."""
+    archive = ARCHIVES[modality]
+    if kind_of(name) == "archives":
+        return str(Path(eff(name)["dataset"]["source"]) / archive)
+    return f"{RESULTS}/{name}/archives/{archive}"
+
+
+def unpack_inputs(wildcards):
+    mods = eff(wildcards)["dataset"]["modalities"]
+    return {m: archive_path(wildcards.dataset, m) for m in mods}
+
+
+def raw_root(wildcards):
+    """The folder the manifest scans: the unpacked archives, or the user's unpacked folder."""
+    if kind_of(wildcards.dataset) == "folder":
+        return eff(wildcards)["dataset"]["source"]
+    return f"{RESULTS}/{wildcards.dataset}/raw"
+
+
+def has_video(name):
+    return "video" in eff(name)["dataset"]["modalities"]
+
+
+def data_targets():
+    out = []
+    for d in DATASETS:
+        e = eff(d)
+        out.append(f"{RESULTS}/{d}/clips.csv")
+        out.append(f"{RESULTS}/{d}/gaf_{e['gaf']['kind']}.h5")
+        if has_video(d):
+            out.append(f"{RESULTS}/{d}/frames.h5")
+    return out
+
+
+def all_targets():
+    """Teacher/DASK metrics where a dataset has video; the CE student everywhere."""
+    out = []
+    for d in DATASETS:
+        out.append(f"{RESULTS}/{d}/student_baseline_metrics.csv")
+        if has_video(d):
+            out += [f"{RESULTS}/{d}/teacher_metrics.csv", f"{RESULTS}/{d}/student_metrics.csv"]
+    return out

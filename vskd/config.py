@@ -1,0 +1,116 @@
+"""Configuration: schema validation, per-dataset effective config and its hash.
+
+The workflow validates ``config.yaml`` once (in ``rules/common.smk``); the same functions are used
+by the scripts so a job run by hand fails with the same clear message.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+SCHEMA_PATH = Path(__file__).parent / "schemas" / "config.schema.yaml"
+SECTIONS = ("frames", "gaf", "teacher", "student", "distill", "semantic")
+
+
+class ConfigError(ValueError):
+    """The configuration does not satisfy the schema or names something that does not exist."""
+
+
+@lru_cache(maxsize=1)
+def load_schema() -> dict[str, Any]:
+    return yaml.safe_load(SCHEMA_PATH.read_text())
+
+
+def _error_path(err: jsonschema.ValidationError) -> str:
+    return ".".join(str(p) for p in err.absolute_path) or "<top level>"
+
+
+def validate_config(config: dict[str, Any], origin: str = "config") -> None:
+    """Validate a whole config, and every dataset's merged config; raise ConfigError naming the key."""
+    schema = load_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
+    if errors:
+        msgs = "; ".join(f"{_error_path(e)}: {e.message}" for e in errors[:5])
+        raise ConfigError(f"{origin} fails the schema {SCHEMA_PATH.name}: {msgs}")
+    for name in config["datasets"]:
+        dataset_config(config, name, origin=origin)
+
+
+def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Return ``base`` updated recursively by ``override`` (neither is modified)."""
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def dataset_config(config: dict[str, Any], name: str, origin: str = "config") -> dict[str, Any]:
+    """The effective config of one dataset: default sections deep-merged with its overrides.
+
+    Returns ``{"name", "seed", "device", "dataset": {...}, "frames": {...}, ...}`` and validates
+    every merged section, so an override with a typo fails here, naming the dataset and key.
+    """
+    if name not in config.get("datasets", {}):
+        known = ", ".join(sorted(config.get("datasets", {})))
+        raise ConfigError(f"{origin}: no dataset '{name}' under 'datasets' (known: {known})")
+    entry = config["datasets"][name]
+    schema = load_schema()
+    eff: dict[str, Any] = {
+        "name": name,
+        "seed": config["seed"],
+        "device": config.get("device", "auto"),
+        "dataset": {k: v for k, v in entry.items() if k not in SECTIONS},
+    }
+    for section in SECTIONS:
+        merged = deep_merge(config[section], entry.get(section, {}))
+        sub = dict(schema["$defs"][section])
+        sub["$defs"] = schema["$defs"]
+        errors = list(jsonschema.Draft202012Validator(sub).iter_errors(merged))
+        if errors:
+            e = errors[0]
+            raise ConfigError(
+                f"{origin}: datasets.{name}.{section} (merged with the default {section}) "
+                f"fails the schema at {section}.{_error_path(e)}: {e.message}"
+            )
+        eff[section] = merged
+    return eff
+
+
+def stage_config(eff: dict[str, Any], *sections: str) -> dict[str, Any]:
+    """The part of an effective config that one stage depends on (for hashing and params)."""
+    out = {"dataset": eff["dataset"], "seed": eff["seed"]}
+    for s in sections:
+        out[s] = eff[s]
+    return out
+
+
+def config_hash(obj: Any) -> str:
+    """A short, stable hash of a JSON-serialisable config (key order does not matter)."""
+    blob = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def load_config(path: str | Path) -> dict[str, Any]:
+    """Read and validate a YAML config file."""
+    path = Path(path)
+    try:
+        config = yaml.safe_load(path.read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    if not isinstance(config, dict):
+        raise ConfigError(f"config file {path} must hold a mapping at the top level")
+    validate_config(config, origin=str(path))
+    return config

@@ -1,0 +1,1 @@
+"""Dataset handling: clip ids, readers, the synthetic generator, download, unpack, manifest."""

@@ -1,0 +1,59 @@
+"""GAF images of a whole dataset in one HDF5 file: ``images`` (N, C, S, S) uint8 + ``clip_ids``."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import h5py
+import numpy as np
+import pandas as pd
+
+from .atomic import atomic_path
+from .data.readers import read_inertial
+from .gaf import gaf_image
+from .progress import progress
+
+log = logging.getLogger(__name__)
+
+
+def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: dict[str, Any]) -> int:
+    """Encode every usable clip of the manifest; written atomically; returns the image count."""
+    clips = manifest[manifest.status == "ok"]
+    if clips.empty:
+        raise ValueError("the manifest holds no usable clip")
+    size, n_ch = int(params["image_size"]), len(params["channels"])
+    with atomic_path(out_path) as tmp, h5py.File(tmp, "w") as h5:
+        images = h5.create_dataset("images", (len(clips), n_ch, size, size), dtype=np.uint8,
+                                   chunks=(1, n_ch, size, size))
+        h5.create_dataset("clip_ids", data=np.array(clips.clip_id.tolist(), dtype="S"))
+        h5.create_dataset("labels", data=clips.label.to_numpy(np.int64))
+        for key, value in params.items():
+            h5.attrs[key] = value if not isinstance(value, (list, tuple)) else np.array(value, dtype="S")
+        for i, path in enumerate(progress(clips.inertial_path, "gaf", total=len(clips), unit="clip")):
+            images[i] = gaf_image(read_inertial(path), params["channels"], params["kind"], size,
+                                  params["interpolation"])
+    log.info("wrote %d %s images of %dx%d to %s", len(clips), params["kind"], size, size, out_path)
+    return len(clips)
+
+
+class GafStore:
+    """Read access by clip id; the file is opened lazily so DataLoader workers each get a handle."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        with h5py.File(self.path, "r") as h5:
+            ids = [c.decode() for c in h5["clip_ids"][()]]
+            self.shape = h5["images"].shape[1:]
+        self.index = {c: i for i, c in enumerate(ids)}
+        self._h5: h5py.File | None = None
+
+    def __getitem__(self, clip_id: str) -> np.ndarray:
+        if self._h5 is None:
+            self._h5 = h5py.File(self.path, "r")
+        return self._h5["images"][self.index[clip_id]]
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_h5"] = None
+        return state

@@ -1,0 +1,28 @@
+"""Progress bars and logging set-up shared by the workflow scripts."""
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Iterable, Iterator, TypeVar
+
+from tqdm import tqdm
+
+T = TypeVar("T")
+
+
+def progress(items: Iterable[T], desc: str, total: int | None = None, unit: str = "it") -> Iterator[T]:
+    """tqdm on stderr; refreshes rarely when stderr is a log file rather than a terminal."""
+    interactive = sys.stderr.isatty()
+    return iter(tqdm(items, desc=desc, total=total, unit=unit, file=sys.stderr,
+                     mininterval=0.5 if interactive else 10.0, dynamic_ncols=interactive))
+
+
+def setup_logging(log_file: str | Path | None = None, level: int = logging.INFO) -> None:
+    """Log to stderr and, when given, to the rule's log file (Snakemake ``log:``)."""
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        Path(log_file).parent.mkdir(parents=True, exist_ok=True)
+        handlers.append(logging.FileHandler(log_file, mode="a"))
+    logging.basicConfig(level=level, handlers=handlers, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
