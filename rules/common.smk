@@ -83,3 +83,40 @@ def all_targets():
         if has_video(d):
             out += [f"{RESULTS}/{d}/teacher_metrics.csv", f"{RESULTS}/{d}/student_metrics.csv"]
     return out
+
+
+def stage_params(wildcards, *sections):
+    """The part of a dataset's config a stage depends on: passed as params, so that changing a
+    section reruns exactly the stages that read it."""
+    e = eff(wildcards)
+    return {"name": e["name"], "device": e["device"], **stage_config(e, *sections)}
+
+
+def split_file(wildcards):
+    return f"{RESULTS}/{wildcards.dataset}/splits/{eff(wildcards)['dataset']['split']}.csv"
+
+
+def gaf_file(wildcards):
+    return f"{RESULTS}/{wildcards.dataset}/gaf_{eff(wildcards)['gaf']['kind']}.h5"
+
+
+def gpus(wildcards):
+    """GPUs a training job asks the scheduler for: one when the config pins device: cuda."""
+    return 1 if eff(wildcards)["device"] == "cuda" else 0
+
+
+def dask_inputs(wildcards):
+    """What the distilled student reads: cached teacher knowledge, or frames + teacher (online)."""
+    d, e = wildcards.dataset, eff(wildcards)
+    out = {"class_embeddings": f"{RESULTS}/{d}/class_embeddings.npy"}
+    if e["distill"]["online"]:
+        out.update(frames=f"{RESULTS}/{d}/frames.h5", teacher=f"{RESULTS}/{d}/teacher/model.pt")
+    else:
+        out["knowledge"] = f"{RESULTS}/{d}/teacher/knowledge.h5"
+    return out
+
+
+TRAINING_CODE = code(
+    "vskd/training/stages.py", "vskd/training/loop.py", "vskd/training/datasets.py",
+    "vskd/training/sampling.py", "vskd/distill/losses.py", "vskd/metrics.py",
+)

@@ -24,7 +24,7 @@ from ..progress import progress
 
 from ..atomic import atomic_path
 from . import utd
-from .synthetic_motion import BASE_DURATION, Subject, imu_signal, simulate
+from .synthetic_motion import BASE_DURATION, Subject, imu_signal, mounting, simulate
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +34,8 @@ SEGMENTS = (
     ("hip_r", "hip_l", "pants", 0.05),
     ("hip_r", "knee_r", "pants", 0.045), ("knee_r", "ankle_r", "pants", 0.04),
     ("hip_l", "knee_l", "pants", 0.045), ("knee_l", "ankle_l", "pants", 0.04),
-    ("shoulder_r", "elbow_r", "shirt", 0.035), ("elbow_r", "wrist_r", "skin", 0.03),
-    ("shoulder_l", "elbow_l", "shirt", 0.035), ("elbow_l", "wrist_l", "skin", 0.03),
+    ("shoulder_r", "elbow_r", "shirt", 0.055), ("elbow_r", "wrist_r", "skin", 0.05),
+    ("shoulder_l", "elbow_l", "shirt", 0.055), ("elbow_l", "wrist_l", "skin", 0.05),
 )
 ZIP_DATE = (2015, 1, 1, 0, 0, 0)
 
@@ -83,8 +83,8 @@ def _project(points: np.ndarray, yaw: float, width: int, height: int, shift: np.
 def render_frames(joints: dict[str, np.ndarray], subject: Subject, chair: bool, width: int,
                   height: int, rng: np.random.Generator) -> np.ndarray:
     """Draw the body for every time step; returns BGR uint8 frames (T, H, W, 3)."""
-    yaw = np.radians(20 + rng.uniform(-6, 6))
-    shift = rng.uniform(-0.04, 0.04, 2) * [width, height]
+    yaw = np.radians(20 + rng.uniform(-2, 2))          # a fixed camera, re-placed by a hair
+    shift = rng.uniform(-0.01, 0.01, 2) * [width, height]
     names = list(joints)
     stacked = np.stack([joints[n] for n in names], 1)            # (T, J, 3)
     px = _project(stacked, yaw, width, height, shift)
@@ -111,6 +111,10 @@ def render_frames(joints: dict[str, np.ndarray], subject: Subject, chair: bool, 
             p, q = px[ti, index[a]], px[ti, index[b]]
             cv2.line(img, tuple(int(v * sc) for v in p), tuple(int(v * sc) for v in q),
                      colours[part], max(1, int(thick * height)), cv2.LINE_AA, shift=4)
+        for hand in ("wrist_r", "wrist_l"):   # hands: what most classes differ by
+            hp = px[ti, index[hand]]
+            cv2.circle(img, tuple(int(v * sc) for v in hp), int(0.04 * height * sc), subject.skin,
+                       -1, cv2.LINE_AA, shift=4)
         hc = px[ti, index["head"]]
         cv2.circle(img, tuple(int(v * sc) for v in hc), int(0.055 * height * sc), subject.skin,
                    -1, cv2.LINE_AA, shift=4)
@@ -130,7 +134,9 @@ def synthesize_clip(spec: SyntheticSpec, clip: utd.ClipId) -> tuple[np.ndarray, 
     motion_seed = int(rng.integers(2 ** 31))
     _, joints_imu, _ = simulate(clip.action, duration, utd.INERTIAL_RATE_HZ, subject,
                                 np.random.default_rng(motion_seed))
-    imu = imu_signal(clip.action, joints_imu, utd.INERTIAL_RATE_HZ, rng)
+    subject_mount = mounting(np.random.default_rng([spec.seed, 2000 + clip.subject]), (15, 35))
+    mount = subject_mount @ mounting(rng, (0, 10))
+    imu = imu_signal(clip.action, joints_imu, utd.INERTIAL_RATE_HZ, rng, mount)
     _, joints_vid, chair = simulate(clip.action, duration, spec.fps, subject,
                                     np.random.default_rng(motion_seed))
     frames = render_frames(joints_vid, subject, chair, spec.frame_width, spec.frame_height, rng)

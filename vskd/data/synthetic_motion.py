@@ -53,7 +53,7 @@ class Subject:
             shirt=colour(30, 220),
             pants=colour(20, 120),
             skin=tuple(int(v) for v in np.array([120, 150, 190]) + rng.integers(-30, 30, 3)),
-            background=colour(150, 230),
+            background=(196, 204, 200),   # one lab wall for everyone, as in the real recordings
         )
 
 
@@ -281,16 +281,19 @@ def simulate(action: int, duration: float, rate: float, subject: Subject,
     onset = rng.uniform(0.0, 0.08)
     span = rng.uniform(0.92, 1.0) - onset
     u = np.clip((t / duration - onset) / span, 0, 1)
+    warp = rng.uniform(-0.25, 0.25)           # monotonic time warp: people speed up and slow down
+    u = u + warp * np.sin(np.pi * u) / np.pi
     amp = subject.amplitude * rng.uniform(0.93, 1.07)
     k = subject.scale
     prog = motion_program(action, u, t, freq_scale=subject.speed * rng.uniform(0.92, 1.08))
 
-    # slow, smooth per-trial tremor of both hands (a few mm to 1 cm)
+    # slow, smooth per-trial deviation of both hands from the program (about 2 cm): nobody
+    # repeats a movement exactly
     tremor = []
     for _ in range(2):
         ph = rng.uniform(0, 2 * np.pi, 3)
-        fr = rng.uniform(0.5, 1.5, 3)
-        tremor.append(0.008 * np.sin(2 * np.pi * fr[None] * t[:, None] + ph[None]))
+        fr = rng.uniform(0.3, 1.2, 3)
+        tremor.append(0.02 * np.sin(2 * np.pi * fr[None] * t[:, None] + ph[None]))
 
     pelvis_h = 0.98 * k
     pelvis = np.stack([np.zeros(n), pelvis_h - prog["drop"] * k, prog["pz"] * k], 1)
@@ -334,12 +337,26 @@ def simulate(action: int, duration: float, rate: float, subject: Subject,
     return t, joints, bool(prog["chair"])
 
 
+def rotation(axis: np.ndarray, angle: float) -> np.ndarray:
+    """Rotation matrix about ``axis`` by ``angle`` radians (Rodrigues)."""
+    k = _unit(np.asarray(axis, float))
+    kx = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return np.eye(3) + np.sin(angle) * kx + (1 - np.cos(angle)) * kx @ kx
+
+
+def mounting(rng: np.random.Generator, degrees: tuple[float, float]) -> np.ndarray:
+    """A random sensor mounting rotation of ``degrees`` (min, max) about a random axis."""
+    return rotation(rng.normal(size=3), np.radians(rng.uniform(*degrees)))
+
+
 def imu_signal(action: int, joints: dict[str, np.ndarray], rate: float,
-               rng: np.random.Generator) -> np.ndarray:
+               rng: np.random.Generator, mount: np.ndarray | None = None) -> np.ndarray:
     """What a 6-axis IMU on the right wrist (actions 1-21) or right thigh (22-27) measures.
 
     Acceleration including gravity in the sensor frame [g], angular velocity [deg/s], with white
-    noise, a small per-trial bias and the real sensor's +-8 g / +-1000 deg/s range.
+    noise, strap wobble (band-limited acceleration noise), a small per-trial bias and the real
+    sensor's +-8 g / +-1000 deg/s range. ``mount`` rotates the sensor on the limb (a strap is
+    never worn twice the same way); the camera does not see it.
     """
     if action >= 22:
         prox, dist, other = joints["hip_r"], joints["knee_r"], joints["ankle_r"]
@@ -352,6 +369,8 @@ def imu_signal(action: int, joints: dict[str, np.ndarray], rate: float,
     e2 = _unit(np.cross(e1, other - prox))       # normal of the limb plane
     e3 = np.cross(e1, e2)
     rmat = np.stack([e1, e2, e3], axis=2)        # columns: sensor axes in world coordinates
+    if mount is not None:
+        rmat = rmat @ mount
     acc_world = np.gradient(np.gradient(pos, dt, axis=0), dt, axis=0)
     specific = acc_world + np.array([0.0, GRAVITY, 0.0])
     acc = np.einsum("tji,tj->ti", rmat, specific) / GRAVITY
@@ -360,6 +379,9 @@ def imu_signal(action: int, joints: dict[str, np.ndarray], rate: float,
     omega_world = 0.5 * np.stack([w[:, 2, 1] - w[:, 1, 2], w[:, 0, 2] - w[:, 2, 0],
                                   w[:, 1, 0] - w[:, 0, 1]], 1)
     gyro = np.degrees(np.einsum("tji,tj->ti", rmat, omega_world))
-    acc = acc + rng.normal(0, 0.015, 3) + rng.normal(0, 0.02, acc.shape)
+    wobble = rng.normal(0, 1, (len(acc) + 8, 3))
+    wobble = np.stack([np.convolve(wobble[:, i], np.hanning(9) / np.hanning(9).sum(), "valid")
+                       for i in range(3)], 1)[: len(acc)]
+    acc = acc + rng.normal(0, 0.015, 3) + rng.normal(0, 0.02, acc.shape) + 0.12 * wobble
     gyro = gyro + rng.normal(0, 1.0, 3) + rng.normal(0, 2.0, gyro.shape)
     return np.concatenate([np.clip(acc, -8, 8), np.clip(gyro, -1000, 1000)], axis=1)

@@ -1,0 +1,1 @@
+"""Distillation losses (DASK) and their composition from config weights."""

@@ -1,0 +1,1 @@
+"""Networks: BN-Inception backbone, multi-scale TRN teacher, ResNet-18 GAF student."""

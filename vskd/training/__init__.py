@@ -1,0 +1,1 @@
+"""Training: segment sampling, paired clip datasets, the resumable fit loop, stage entry points."""

@@ -1,0 +1,166 @@
+"""The training loop: one epoch at a time, an atomic checkpoint after each, resumable.
+
+A checkpoint lives outside Snakemake's outputs (Snakemake deletes a failed job's outputs) and holds
+model, loss-module, optimizer and scheduler states and the history so far, keyed by a fingerprint
+of the run's config. Each epoch's randomness is derived from (seed, epoch) alone, so a run killed
+after epoch k and resumed ends, on CPU, with the same weights as an uninterrupted one.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from ..atomic import atomic_path
+from ..progress import progress
+
+log = logging.getLogger(__name__)
+
+BatchFn = Callable[[dict[str, torch.Tensor]], tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor, torch.Tensor]]
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    if name == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device: cuda was requested but CUDA is not available")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
+
+
+def tsn_param_groups(model: nn.Module, lr: float, weight_decay: float) -> list[dict[str, Any]]:
+    """TSN/TRN learning-rate policy: biases at 2x lr without decay, BatchNorm without decay."""
+    decay, bias, norm = [], [], []
+    for module in model.modules():
+        for name, p in module.named_parameters(recurse=False):
+            if not p.requires_grad:
+                continue
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                norm.append(p)
+            elif name == "bias":
+                bias.append(p)
+            else:
+                decay.append(p)
+    return [
+        {"params": decay, "lr": lr, "weight_decay": weight_decay},
+        {"params": bias, "lr": 2 * lr, "weight_decay": 0.0},
+        {"params": norm, "lr": lr, "weight_decay": 0.0},
+    ]
+
+
+def make_optimizer(params: Any, cfg: dict[str, Any]) -> torch.optim.Optimizer:
+    name, lr, wd = cfg["name"], cfg["lr"], cfg.get("weight_decay", 0.0)
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=cfg.get("momentum", 0.9), weight_decay=wd)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+    raise ValueError(f"unknown optimizer {name!r}")
+
+
+@dataclass
+class FitSpec:
+    epochs: int
+    batch_size: int
+    seed: int
+    optimizer: dict[str, Any]
+    lr_steps: list[int] = field(default_factory=list)
+    lr_policy: str = "plain"
+    clip_grad_norm: float | None = None
+    num_workers: int = 0
+
+
+def _seed_epoch(seed: int, epoch: int) -> torch.Generator:
+    torch.manual_seed(seed * 100_003 + epoch)       # dropout, relation sampling
+    return torch.Generator().manual_seed(seed * 100_003 + epoch)   # shuffling
+
+
+def fit(model: nn.Module, criterion: nn.Module, dataset, spec: FitSpec, batch_fn: BatchFn,
+        checkpoint: str | Path, fingerprint: str) -> list[dict[str, float]]:
+    """Train ``model`` (and ``criterion``'s own parameters) for ``spec.epochs``; returns history.
+
+    ``batch_fn(batch)`` moves the batch to the device, runs the networks and returns
+    (loss, named loss terms, logits, labels).
+    """
+    checkpoint = Path(checkpoint)
+    trainable = [p for p in list(model.parameters()) + list(criterion.parameters()) if p.requires_grad]
+    if spec.lr_policy == "tsn":
+        groups = tsn_param_groups(model, spec.optimizer["lr"], spec.optimizer.get("weight_decay", 0.0))
+        extra = [p for p in criterion.parameters() if p.requires_grad]
+        if extra:
+            groups.append({"params": extra})
+        optimizer = make_optimizer(groups, spec.optimizer)
+    else:
+        optimizer = make_optimizer(trainable, spec.optimizer)
+    scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, spec.lr_steps, gamma=0.1)
+    history: list[dict[str, float]] = []
+    start = 0
+    if checkpoint.is_file():
+        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+        if state.get("fingerprint") == fingerprint:
+            model.load_state_dict(state["model"])
+            criterion.load_state_dict(state["criterion"])
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+            history, start = state["history"], state["epoch"]
+            log.info("resuming from %s after epoch %d", checkpoint, start)
+        else:
+            log.warning("ignoring checkpoint %s: it belongs to another configuration", checkpoint)
+    for epoch in range(start, spec.epochs):
+        generator = _seed_epoch(spec.seed, epoch)
+        dataset.set_epoch(epoch)
+        loader = DataLoader(dataset, batch_size=spec.batch_size, shuffle=True, drop_last=True,
+                            generator=generator, num_workers=spec.num_workers)
+        model.train()
+        criterion.train()
+        sums: dict[str, float] = {}
+        correct = seen = 0
+        t0 = time.time()
+        for batch in progress(loader, f"epoch {epoch + 1}/{spec.epochs}", total=len(loader), unit="batch"):
+            loss, parts, logits, labels = batch_fn(batch)
+            if not torch.isfinite(loss):
+                raise FloatingPointError(f"non-finite loss at epoch {epoch + 1}: "
+                                         f"{ {k: float(v) for k, v in parts.items()} }")
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            if spec.clip_grad_norm:
+                torch.nn.utils.clip_grad_norm_(trainable, spec.clip_grad_norm)
+            optimizer.step()
+            n = labels.shape[0]
+            sums["loss"] = sums.get("loss", 0.0) + float(loss) * n
+            for k, v in parts.items():
+                sums[k] = sums.get(k, 0.0) + float(v) * n
+            correct += int((logits.argmax(1) == labels).sum())
+            seen += n
+        row = {"epoch": epoch + 1, "lr": optimizer.param_groups[0]["lr"],
+               **{k: v / max(seen, 1) for k, v in sums.items()},
+               "train_accuracy": correct / max(seen, 1), "seconds": time.time() - t0}
+        scheduler.step()
+        history.append(row)
+        log.info("epoch %d: %s", epoch + 1, ", ".join(f"{k}={v:.4g}" for k, v in row.items() if k != "epoch"))
+        with atomic_path(checkpoint) as tmp:
+            torch.save({"fingerprint": fingerprint, "epoch": epoch + 1, "model": model.state_dict(),
+                        "criterion": criterion.state_dict(), "optimizer": optimizer.state_dict(),
+                        "scheduler": scheduler.state_dict(), "history": history}, tmp)
+    return history
+
+
+@torch.no_grad()
+def predict(dataset, forward: Callable[[dict[str, torch.Tensor]], tuple[torch.Tensor, torch.Tensor]],
+            batch_size: int, num_workers: int = 0, desc: str = "predict") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(logits, embeddings, labels) over ``dataset`` in order; ``forward`` runs in eval mode."""
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers)
+    logits, embs, labels = [], [], []
+    for batch in progress(loader, desc, total=len(loader), unit="batch"):
+        lg, emb = forward(batch)
+        logits.append(lg.float().cpu())
+        embs.append(emb.float().cpu())
+        labels.append(batch["label"])
+    return torch.cat(logits).numpy(), torch.cat(embs).numpy(), torch.cat(labels).numpy()

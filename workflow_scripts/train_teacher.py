@@ -1,0 +1,12 @@
+"""Snakemake glue: train and evaluate the video teacher."""
+import torch
+
+from vskd.progress import setup_logging
+from vskd.training.stages import RunOutputs, train_teacher
+
+setup_logging(snakemake.log[0])
+torch.set_num_threads(snakemake.threads)
+out = snakemake.output
+train_teacher(snakemake.params.cfg, snakemake.input.split, snakemake.input.frames,
+              RunOutputs(out.model, out.metrics, out.history, out.per_class, out.confusion,
+                         snakemake.params.checkpoint))
