@@ -134,9 +134,9 @@ def fit(model: nn.Module, criterion: nn.Module, dataset, spec: FitSpec, batch_fn
                 torch.nn.utils.clip_grad_norm_(trainable, spec.clip_grad_norm)
             optimizer.step()
             n = labels.shape[0]
-            sums["loss"] = sums.get("loss", 0.0) + float(loss) * n
+            sums["loss"] = sums.get("loss", 0.0) + loss.item() * n
             for k, v in parts.items():
-                sums[k] = sums.get(k, 0.0) + float(v) * n
+                sums[k] = sums.get(k, 0.0) + v.item() * n
             correct += int((logits.argmax(1) == labels).sum())
             seen += n
         row = {"epoch": epoch + 1, "lr": optimizer.param_groups[0]["lr"],

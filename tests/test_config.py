@@ -1,0 +1,59 @@
+"""Config schema: clear errors naming the key; per-dataset overrides merged and validated."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from vskd.config import ConfigError, config_hash, dataset_config, load_config, validate_config
+from conftest import REPO
+
+
+@pytest.fixture
+def config():
+    return yaml.safe_load((REPO / "config.yaml").read_text())
+
+
+def test_shipped_configs_are_valid():
+    load_config(REPO / "config.yaml")
+    load_config(REPO / "config" / "paper" / "utd.yaml")
+
+
+def test_wrong_type_names_the_key(config):
+    config["gaf"]["image_size"] = "big"
+    with pytest.raises(ConfigError, match=r"gaf\.image_size: 'big' is not of type 'integer'"):
+        validate_config(config)
+
+
+def test_unknown_key_is_rejected(config):
+    config["teacher"]["learning_rate"] = 0.1
+    with pytest.raises(ConfigError, match="learning_rate"):
+        validate_config(config)
+
+
+def test_override_merges_and_is_validated(config):
+    config["datasets"]["utd"]["student"] = {"epochs": 3}
+    eff = dataset_config(config, "utd")
+    assert eff["student"]["epochs"] == 3 and eff["student"]["batch_size"] == config["student"]["batch_size"]
+    bad = copy.deepcopy(config)
+    bad["datasets"]["utd"]["student"] = {"epochs": 0}
+    with pytest.raises(ConfigError, match=r"datasets\.utd\.student.*epochs"):
+        validate_config(bad)
+
+
+def test_unknown_dataset(config):
+    with pytest.raises(ConfigError, match="no dataset 'mmact'"):
+        dataset_config(config, "mmact")
+
+
+def test_config_hash_ignores_key_order():
+    assert config_hash({"a": 1, "b": [1, 2]}) == config_hash({"b": [1, 2], "a": 1})
+    assert config_hash({"a": 1}) != config_hash({"a": 2})
+
+
+def test_bad_yaml_file(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("seed: [unclosed")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(path)
