@@ -56,7 +56,7 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
 
 def planned_rules(workdir: Path, *targets: str) -> set[str]:
     """Rules a dry run would execute."""
-    out = snakemake(workdir, "-n", "--quiet", "rules", *targets).stdout
+    out = snakemake(workdir, *targets, "-n", "--quiet", "rules").stdout
     rules = set()
     for line in out.splitlines():
         parts = line.split()
@@ -131,7 +131,8 @@ def test_touching_code_without_editing_reruns_nothing(demo):
 
 
 def test_killed_training_resumes_to_the_same_metrics(demo, tmp_path):
-    """Kill the student training after its first epoch; the same command resumes and matches."""
+    """Stop the job after the first epoch as a scheduler does (SIGTERM to the whole process group,
+    e.g. preemption or a time limit); the same command resumes and ends with the same metrics."""
     (tmp_path / "config.yaml").write_text((demo / "config.yaml").read_text())
     target = "results/utd/student_baseline_metrics.csv"
     snakemake(tmp_path, "results/utd/gaf_gasf.h5", "results/utd/splits/trial.csv")
@@ -144,7 +145,7 @@ def test_killed_training_resumes_to_the_same_metrics(demo, tmp_path):
     while not checkpoint.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
     assert checkpoint.exists(), "no checkpoint appeared after the first epoch"
-    os.killpg(proc.pid, signal.SIGKILL)
+    os.killpg(proc.pid, signal.SIGTERM)
     proc.wait()
     assert not (tmp_path / target).exists()
     snakemake(tmp_path, target)
