@@ -180,8 +180,10 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
     threads = ["--set-threads", "synthesize_dataset=1", "train_student_baseline=1"]
     local = _workdir(tmp_path, "local")
     t0 = time.time()
-    subprocess.run(base + ["--directory", str(local), "--configfile", str(local / "config.yaml"),
-                           "--cores", "2", *threads, *TARGETS], check=True, capture_output=True, env=env)
+    done = subprocess.run(base + [*TARGETS, "--directory", str(local), "--configfile",
+                                  str(local / "config.yaml"), "--cores", "2", *threads],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
     local_s = time.time() - t0
 
     cluster = _workdir(tmp_path, "cluster")
@@ -194,9 +196,9 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
             *threads, "--slurm-no-account", "--slurm-status-command", "squeue",
             "--slurm-init-seconds-before-status-checks", "2", "--jobs", "4"]
     t0 = time.time()
-    proc = subprocess.run(base + ["--profile", str(REPO / "profiles" / "slurm"), "--directory",
-                                  str(cluster), "--configfile", str(cluster / "config.yaml"),
-                                  *site, *TARGETS], capture_output=True, text=True, env=env,
+    proc = subprocess.run(base + [*TARGETS, "--profile", str(REPO / "profiles" / "slurm"),
+                                  "--directory", str(cluster), "--configfile",
+                                  str(cluster / "config.yaml"), *site], capture_output=True, text=True, env=env,
                           timeout=1500)
     slurm_s = time.time() - t0
     log = proc.stdout + proc.stderr

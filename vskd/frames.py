@@ -90,8 +90,12 @@ class FrameStore:
         if self.storage == "jpeg":
             return np.stack([cv2.cvtColor(cv2.imdecode(ds[i], cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
                              for i in idx])
-        uniq, inverse = np.unique(idx, return_inverse=True)   # h5py wants increasing indices
-        return ds[uniq][inverse]
+        # one direct chunk read per frame: h5py's fancy indexing (ds[[i, j, ...]]) builds a point
+        # selection and is ~20x slower for a handful of frames (benchmarks/bench_frames.py)
+        out = np.empty((len(idx), *ds.shape[1:]), dtype=ds.dtype)
+        for k, i in enumerate(idx):
+            ds.read_direct(out, np.s_[int(i)], np.s_[k])
+        return out
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
