@@ -156,3 +156,22 @@ def test_killed_training_resumes_to_the_same_metrics(demo, tmp_path):
     assert resumed.accuracy == straight.accuracy
     assert resumed.final_train_loss == pytest.approx(straight.final_train_loss, rel=1e-6)
     assert not checkpoint.exists()          # removed once the run finished
+
+
+def test_online_teacher_mode_runs_in_the_student_loop(demo):
+    """distill.online: true (the paper's behaviour) reruns only the DASK student, reading frames
+    and the teacher model instead of the knowledge cache."""
+    config = yaml.safe_load((demo / "config.yaml").read_text())
+    config["distill"]["online"] = True
+    (demo / "config.yaml").write_text(yaml.safe_dump(config))
+    try:
+        target = "results/utd/student_metrics.csv"
+        assert planned_rules(demo, target) == {"train_student_dask"}
+        snakemake(demo, target)
+        row = pd.read_csv(demo / target).iloc[0]
+        assert bool(row.online) and 0.0 <= row.accuracy <= 1.0
+        history = pd.read_csv(demo / "results/utd/student_dask/history.csv")
+        assert history.kd.gt(0).all() and history.distance.gt(0).all()
+    finally:
+        config["distill"]["online"] = False
+        (demo / "config.yaml").write_text(yaml.safe_dump(config))

@@ -20,6 +20,7 @@ import pandas as pd
 
 from .atomic import atomic_path
 from .data.readers import read_video
+from .h5store import LazyH5
 from .progress import progress
 
 log = logging.getLogger(__name__)
@@ -68,24 +69,24 @@ def write_frames_h5(manifest: pd.DataFrame, out_path: str | Path, params: dict[s
     return total
 
 
-class FrameStore:
-    """Read sampled frames of a clip; opened lazily (one handle per DataLoader worker)."""
+class FrameStore(LazyH5):
+    """Read sampled frames of a clip."""
 
     def __init__(self, path: str | Path):
-        self.path = str(path)
+        super().__init__(path)
         with h5py.File(self.path, "r") as h5:
             self.storage = h5.attrs["storage"]
             self.lengths = {k: int(v.shape[0]) for k, v in h5["clips"].items()}
-        self._h5: h5py.File | None = None
+
+    def __contains__(self, clip_id: str) -> bool:
+        return clip_id in self.lengths
 
     def num_frames(self, clip_id: str) -> int:
         return self.lengths[clip_id]
 
     def read(self, clip_id: str, indices: Sequence[int]) -> np.ndarray:
         """RGB uint8 frames (k, H, W, 3) at ``indices`` (any order, repeats allowed)."""
-        if self._h5 is None:
-            self._h5 = h5py.File(self.path, "r")
-        ds = self._h5["clips"][clip_id]
+        ds = self.h5["clips"][clip_id]
         idx = np.asarray(indices, dtype=np.int64)
         if self.storage == "jpeg":
             return np.stack([cv2.cvtColor(cv2.imdecode(ds[i], cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
@@ -96,8 +97,3 @@ class FrameStore:
         for k, i in enumerate(idx):
             ds.read_direct(out, np.s_[int(i)], np.s_[k])
         return out
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state["_h5"] = None
-        return state

@@ -12,6 +12,7 @@ import pandas as pd
 from .atomic import atomic_path
 from .data.readers import read_inertial
 from .gaf import gaf_image
+from .h5store import LazyH5
 from .progress import progress
 
 log = logging.getLogger(__name__)
@@ -37,23 +38,18 @@ def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: dict[str,
     return len(clips)
 
 
-class GafStore:
-    """Read access by clip id; the file is opened lazily so DataLoader workers each get a handle."""
+class GafStore(LazyH5):
+    """Read access to the GAF images by clip id."""
 
     def __init__(self, path: str | Path):
-        self.path = str(path)
+        super().__init__(path)
         with h5py.File(self.path, "r") as h5:
             ids = [c.decode() for c in h5["clip_ids"][()]]
             self.shape = h5["images"].shape[1:]
         self.index = {c: i for i, c in enumerate(ids)}
-        self._h5: h5py.File | None = None
+
+    def __contains__(self, clip_id: str) -> bool:
+        return clip_id in self.index
 
     def __getitem__(self, clip_id: str) -> np.ndarray:
-        if self._h5 is None:
-            self._h5 = h5py.File(self.path, "r")
-        return self._h5["images"][self.index[clip_id]]
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state["_h5"] = None
-        return state
+        return self.h5["images"][self.index[clip_id]]

@@ -18,29 +18,25 @@ from torch.utils.data import Dataset
 
 from ..frames import FrameStore
 from ..gaf_store import GafStore
+from ..h5store import LazyH5
 from .sampling import crop_box, segment_indices
 
 
-class KnowledgeStore:
+class KnowledgeStore(LazyH5):
     """Cached teacher outputs: ``logits`` (N, V, C) and ``embeddings`` (N, V, D) per clip and view."""
 
     def __init__(self, path: str | Path):
-        self.path = str(path)
+        super().__init__(path)
         with h5py.File(self.path, "r") as h5:
             self.index = {c.decode(): i for i, c in enumerate(h5["clip_ids"][()])}
             self.views = h5["logits"].shape[1]
-        self._h5: h5py.File | None = None
+
+    def __contains__(self, clip_id: str) -> bool:
+        return clip_id in self.index
 
     def read(self, clip_id: str, view: int) -> tuple[np.ndarray, np.ndarray]:
-        if self._h5 is None:
-            self._h5 = h5py.File(self.path, "r")
         i = self.index[clip_id]
-        return self._h5["logits"][i, view], self._h5["embeddings"][i, view]
-
-    def __getstate__(self) -> dict:
-        state = self.__dict__.copy()
-        state["_h5"] = None
-        return state
+        return self.h5["logits"][i, view], self.h5["embeddings"][i, view]
 
 
 class ClipDataset(Dataset):
@@ -55,8 +51,7 @@ class ClipDataset(Dataset):
         self.num_segments, self.crop, self.crop_scales = num_segments, crop, tuple(crop_scales)
         for store, name in ((gaf, "GAF"), (frames, "frames"), (knowledge, "teacher knowledge")):
             if store is not None:
-                have = store.index if hasattr(store, "index") else store.lengths
-                missing = [c for c in self.clip_ids if c not in have]
+                missing = [c for c in self.clip_ids if c not in store]
                 if missing:
                     raise KeyError(f"{len(missing)} clips of the split are missing from the {name} "
                                    f"file {store.path} (e.g. {missing[:3]})")
