@@ -19,7 +19,7 @@ from torch.utils.data import Dataset
 from ..frames import FrameStore
 from ..gaf_store import GafStore
 from ..h5store import LazyH5
-from .sampling import crop_box, segment_indices
+from .sampling import DEFAULT_CROP_SCALES, crop_box, segment_indices
 
 
 class KnowledgeStore(LazyH5):
@@ -43,7 +43,7 @@ class ClipDataset(Dataset):
     def __init__(self, clip_ids: Sequence[str], labels: Sequence[int], *, seed: int, train: bool,
                  gaf: GafStore | None = None, frames: FrameStore | None = None,
                  knowledge: KnowledgeStore | None = None, num_segments: int = 3,
-                 crop: tuple[int, int] = (64, 64), crop_scales: Sequence[float] = (1.0, 0.875, 0.75)):
+                 crop: tuple[int, int] = (64, 64), crop_scales: Sequence[float] = DEFAULT_CROP_SCALES):
         self.clip_ids = list(clip_ids)
         self.labels = np.asarray(labels, dtype=np.int64)
         self.gaf, self.frames, self.knowledge = gaf, frames, knowledge

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import numpy as np
 
+#: TSN's multi-scale crop sizes relative to the shorter side
+DEFAULT_CROP_SCALES = (1.0, 0.875, 0.75)
+
 
 def segment_indices(num_frames: int, num_segments: int, train: bool,
                     rng: np.random.Generator | None = None) -> np.ndarray:
@@ -24,7 +27,7 @@ def segment_indices(num_frames: int, num_segments: int, train: bool,
 
 def crop_box(height: int, width: int, crop_h: int, crop_w: int, train: bool,
              rng: np.random.Generator | None = None,
-             scales: tuple[float, ...] = (1.0, 0.875, 0.75)) -> tuple[int, int, int, int]:
+             scales: tuple[float, ...] = DEFAULT_CROP_SCALES) -> tuple[int, int, int, int]:
     """(top, left, h, w) of a crop: multi-scale random corner-free crop (train) or centre (test).
 
     The box keeps the aspect ratio of the target crop; nothing is ever flipped, since UTD-MHAD has

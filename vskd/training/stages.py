@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import h5py
 import numpy as np
@@ -29,6 +29,7 @@ from ..models.teacher import TRNTeacher
 from ..progress import progress
 from .datasets import ClipDataset, KnowledgeStore
 from .loop import FitSpec, fit, predict, resolve_device
+from .sampling import DEFAULT_CROP_SCALES
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,13 @@ def _teacher_crop(cfg: dict[str, Any], frames_cfg: dict[str, Any]) -> tuple[int,
     return (cfg.get("crop_height", frames_cfg["height"]), cfg.get("crop_width", frames_cfg["width"]))
 
 
+def _frame_sampling(teacher_cfg: dict[str, Any], crop: Sequence[int]) -> dict[str, Any]:
+    """How the teacher's clips are sampled: identical in its training, its knowledge cache and
+    the online distillation, so the student is distilled from what the teacher learned on."""
+    return {"num_segments": teacher_cfg["num_segments"], "crop": tuple(crop),
+            "crop_scales": tuple(teacher_cfg.get("crop_scales", DEFAULT_CROP_SCALES))}
+
+
 def load_teacher(path: str | Path, device: torch.device) -> tuple[TRNTeacher, dict[str, Any]]:
     state = torch.load(path, map_location="cpu", weights_only=False)
     cfg = dict(state["teacher_config"], pretrained=None)   # weights come from the state dict
@@ -109,8 +117,7 @@ def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutpu
     crop = _teacher_crop(cfg, eff["frames"])
     train_ids, train_y = _split(split, "train")
     test_ids, test_y = _split(split, "test")
-    kw = dict(seed=seed, frames=frames, num_segments=cfg["num_segments"], crop=crop,
-              crop_scales=cfg.get("crop_scales", (1.0, 0.875, 0.75)))
+    kw = dict(seed=seed, frames=frames, **_frame_sampling(cfg, crop))
     train_ds = ClipDataset(train_ids, train_y, train=True, **kw)
     test_ds = ClipDataset(test_ids, test_y, train=False, **kw)
     torch.manual_seed(seed)
@@ -148,8 +155,7 @@ def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, tea
     views = eff["distill"]["views"]
     ids, labels = _split(split, "train")
     ds = ClipDataset(ids, labels, seed=eff["seed"] + 7919, train=True, frames=FrameStore(frames_h5),
-                     num_segments=state["teacher_config"]["num_segments"], crop=tuple(state["crop"]),
-                     crop_scales=state["teacher_config"].get("crop_scales", (1.0, 0.875, 0.75)))
+                     **_frame_sampling(state["teacher_config"], state["crop"]))
     n_cls, dim = state["num_classes"], teacher.embedding_dim
     logits = np.zeros((len(ids), views, n_cls), np.float32)
     embs = np.zeros((len(ids), views, dim), np.float32)
@@ -186,7 +192,7 @@ def train_student(eff: dict[str, Any], mode: str, split: str, gaf_h5: str, out: 
     torch.manual_seed(seed)
     student = GafStudent.from_config(cfg, len(CLASS_NAMES), in_channels=gaf.shape[0]).to(device)
     teacher = None
-    knowledge = None
+    teacher_inputs: dict[str, Any] = {}   # what the dataset must yield for the teacher's terms
     extra: dict[str, Any] = {}
     if mode == "baseline":
         criterion = DASKLoss({"ce": 1.0})
@@ -198,17 +204,14 @@ def train_student(eff: dict[str, Any], mode: str, split: str, gaf_h5: str, out: 
         if criterion.needs_teacher:
             if dcfg["online"]:
                 teacher, tstate = load_teacher(teacher_path, device)
+                teacher_inputs = {"frames": FrameStore(frames_h5),
+                                  **_frame_sampling(tstate["teacher_config"], tstate["crop"])}
             else:
-                knowledge = KnowledgeStore(knowledge_h5)
+                teacher_inputs = {"knowledge": KnowledgeStore(knowledge_h5)}
         extra = {"online": dcfg["online"], "semantic_source": semantic_source or "",
                  **{f"w_{k}": v for k, v in dcfg["weights"].items()}}
     criterion = criterion.to(device)
-    frames = FrameStore(frames_h5) if teacher is not None else None
-    seg = teacher.num_segments if teacher is not None else 3
-    crop = tuple(tstate["crop"]) if teacher is not None else (64, 64)
-    scales = tstate["teacher_config"].get("crop_scales", (1.0,)) if teacher is not None else (1.0,)
-    train_ds = ClipDataset(train_ids, train_y, seed=seed, train=True, gaf=gaf, knowledge=knowledge,
-                           frames=frames, num_segments=seg, crop=crop, crop_scales=scales)
+    train_ds = ClipDataset(train_ids, train_y, seed=seed, train=True, gaf=gaf, **teacher_inputs)
     test_ds = ClipDataset(test_ids, test_y, seed=seed, train=False, gaf=gaf)
 
     def batch_fn(batch):
@@ -218,7 +221,7 @@ def train_student(eff: dict[str, Any], mode: str, split: str, gaf_h5: str, out: 
         if teacher is not None:
             with torch.no_grad():
                 t_out = Outputs(*teacher(batch["frames"].to(device)))
-        elif knowledge is not None:
+        elif "knowledge" in teacher_inputs:
             t_out = Outputs(batch["t_logits"].to(device), batch["t_embedding"].to(device))
         loss, parts = criterion(Outputs(logits, emb), t_out, y)
         return loss, parts, logits, y
