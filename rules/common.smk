@@ -4,19 +4,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir)))
 
-from vskd.config import validate_config, dataset_config, stage_config  # noqa: E402
+from vskd.config import validate_config, stage_config  # noqa: E402
 from vskd.data.sources import ARCHIVES, source_kind  # noqa: E402
 
-validate_config(config, origin="config (config.yaml and --config/--configfile overrides)")
+EFFECTIVE = validate_config(config, origin="config (config.yaml and --config/--configfile overrides)")
 
-DATASETS = list(config["datasets"])
+DATASETS = list(EFFECTIVE)
 RESULTS = "results"
 
 
 def eff(wildcards_or_name):
     """Effective (defaults merged with overrides) config of a dataset."""
-    name = getattr(wildcards_or_name, "dataset", wildcards_or_name)
-    return dataset_config(config, name)
+    return EFFECTIVE[getattr(wildcards_or_name, "dataset", wildcards_or_name)]
 
 
 def datasets_where(predicate):
@@ -108,7 +107,8 @@ def gpus(wildcards):
 def dask_inputs(wildcards):
     """What the distilled student reads: cached teacher knowledge, or frames + teacher (online)."""
     d, e = wildcards.dataset, eff(wildcards)
-    out = {"class_embeddings": f"{RESULTS}/{d}/class_embeddings.npy"}
+    out = {"class_embeddings": f"{RESULTS}/{d}/class_embeddings.npy",
+           "class_embeddings_source": f"{RESULTS}/{d}/class_embeddings.json"}
     if e["distill"]["online"]:
         out.update(frames=f"{RESULTS}/{d}/frames.h5", teacher=f"{RESULTS}/{d}/teacher/model.pt")
     else:

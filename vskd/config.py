@@ -32,16 +32,19 @@ def _error_path(err: jsonschema.ValidationError) -> str:
     return ".".join(str(p) for p in err.absolute_path) or "<top level>"
 
 
-def validate_config(config: dict[str, Any], origin: str = "config") -> None:
-    """Validate a whole config, and every dataset's merged config; raise ConfigError naming the key."""
+def validate_config(config: dict[str, Any], origin: str = "config") -> dict[str, dict[str, Any]]:
+    """Validate a whole config and every dataset's merged config; raise ConfigError naming the key.
+
+    Returns the effective config of every dataset (see ``dataset_config``), so callers that need
+    them (the Snakefile's input functions) do not merge and validate again.
+    """
     schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         msgs = "; ".join(f"{_error_path(e)}: {e.message}" for e in errors[:5])
         raise ConfigError(f"{origin} fails the schema {SCHEMA_PATH.name}: {msgs}")
-    for name in config["datasets"]:
-        dataset_config(config, name, origin=origin)
+    return {name: dataset_config(config, name, origin=origin) for name in config["datasets"]}
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -10,8 +10,8 @@ setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
 inp, out = snakemake.input, snakemake.output
 semantic = None
-if "class_embeddings" in inp.keys():
-    with open(inp.class_embeddings.replace(".npy", ".json")) as f:
+if "class_embeddings_source" in inp.keys():
+    with open(inp.class_embeddings_source) as f:
         semantic = json.load(f)["source"]
 train_student(snakemake.params.cfg, snakemake.params.mode, inp.split, inp.gaf,
               RunOutputs(out.model, out.metrics, out.history, out.per_class, out.confusion,

@@ -95,7 +95,6 @@ def render_frames(joints: dict[str, np.ndarray], subject: Subject, chair: bool, 
     bg[:] = np.clip(np.array(subject.background)[None, None] * grad, 0, 255).astype(np.uint8)
     floor_v = int(height * 0.97 + shift[1])
     cv2.rectangle(bg, (0, floor_v), (width, height), tuple(int(c * 0.6) for c in subject.background), -1)
-    depth_order = {n: i for i, n in enumerate(names)}
     frames = np.empty((stacked.shape[0], height, width, 3), np.uint8)
     sc = 16  # sub-pixel precision for cv2 drawing
     for ti in range(stacked.shape[0]):
@@ -105,8 +104,8 @@ def render_frames(joints: dict[str, np.ndarray], subject: Subject, chair: bool, 
             cv2.rectangle(img, tuple(int(v) for v in seat[0]), tuple(int(v) for v in seat[1]),
                           (60, 80, 110), -1)
         # far segments first (camera looks along -z after the yaw)
-        order = sorted(SEGMENTS, key=lambda s: stacked[ti, depth_order[s[0]], 2]
-                       + stacked[ti, depth_order[s[1]], 2])
+        order = sorted(SEGMENTS, key=lambda s: stacked[ti, index[s[0]], 2]
+                       + stacked[ti, index[s[1]], 2])
         for a, b, part, thick in order:
             p, q = px[ti, index[a]], px[ti, index[b]]
             cv2.line(img, tuple(int(v * sc) for v in p), tuple(int(v * sc) for v in q),

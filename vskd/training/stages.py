@@ -51,12 +51,16 @@ class RunOutputs:
     checkpoint: str
 
 
-def _split(path: str | Path, subset: str) -> tuple[list[str], np.ndarray]:
+def _split(path: str | Path, *subsets: str) -> list[tuple[list[str], np.ndarray]]:
+    """(clip ids, labels) of each requested subset of a split file, read once."""
     frame = read_split(path)
-    part = frame[frame.subset == subset]
-    if part.empty:
-        raise ValueError(f"{path}: no clip in the {subset} subset")
-    return part.clip_id.tolist(), part.label.to_numpy()
+    out = []
+    for subset in subsets:
+        part = frame[frame.subset == subset]
+        if part.empty:
+            raise ValueError(f"{path}: no clip in the {subset} subset")
+        out.append((part.clip_id.tolist(), part.label.to_numpy()))
+    return out
 
 
 def _fit_spec(section: dict[str, Any], seed: int) -> FitSpec:
@@ -115,8 +119,7 @@ def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutpu
     digest = config_hash(stage_config(eff, *TEACHER_SECTIONS))
     frames = FrameStore(frames_h5)
     crop = _teacher_crop(cfg, eff["frames"])
-    train_ids, train_y = _split(split, "train")
-    test_ids, test_y = _split(split, "test")
+    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
     kw = dict(seed=seed, frames=frames, **_frame_sampling(cfg, crop))
     train_ds = ClipDataset(train_ids, train_y, train=True, **kw)
     test_ds = ClipDataset(test_ids, test_y, train=False, **kw)
@@ -153,7 +156,7 @@ def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, tea
     device = resolve_device(eff["device"])
     teacher, state = load_teacher(teacher_path, device)
     views = eff["distill"]["views"]
-    ids, labels = _split(split, "train")
+    [(ids, labels)] = _split(split, "train")
     ds = ClipDataset(ids, labels, seed=eff["seed"] + 7919, train=True, frames=FrameStore(frames_h5),
                      **_frame_sampling(state["teacher_config"], state["crop"]))
     n_cls, dim = state["num_classes"], teacher.embedding_dim
@@ -187,8 +190,7 @@ def train_student(eff: dict[str, Any], mode: str, split: str, gaf_h5: str, out: 
     device = resolve_device(eff["device"])
     digest = config_hash({**stage_config(eff, *STUDENT_SECTIONS[mode]), "mode": mode})
     gaf = GafStore(gaf_h5)
-    train_ids, train_y = _split(split, "train")
-    test_ids, test_y = _split(split, "test")
+    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
     torch.manual_seed(seed)
     student = GafStudent.from_config(cfg, len(CLASS_NAMES), in_channels=gaf.shape[0]).to(device)
     teacher = None
