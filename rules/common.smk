@@ -120,3 +120,5 @@ TRAINING_CODE = code(
     "vskd/training/stages.py", "vskd/training/loop.py", "vskd/training/datasets.py",
     "vskd/training/sampling.py", "vskd/distill/losses.py", "vskd/metrics.py",
 )
+# every backbone module (the registry imports them all, so each can change any network)
+BACKBONE_CODE = sorted(str(p) for p in (Path(workflow.basedir) / "vskd/models/backbones").glob("*.py"))

@@ -6,7 +6,7 @@ rule train_student_baseline:
     input:
         gaf=gaf_file,
         split=split_file,
-        code=TRAINING_CODE + code("vskd/models/student.py", "vskd/models/backbones.py"),
+        code=TRAINING_CODE + BACKBONE_CODE + code("vskd/models/student.py"),
     output:
         model=f"{RESULTS}/{{dataset}}/student_baseline/model.pt",
         history=f"{RESULTS}/{{dataset}}/student_baseline/history.csv",
@@ -38,7 +38,7 @@ rule train_student_dask:
         unpack(dask_inputs),
         gaf=gaf_file,
         split=split_file,
-        code=TRAINING_CODE + code("vskd/models/student.py", "vskd/models/backbones.py"),
+        code=TRAINING_CODE + BACKBONE_CODE + code("vskd/models/student.py"),
     output:
         model=f"{RESULTS}/{{dataset}}/student_dask/model.pt",
         history=f"{RESULTS}/{{dataset}}/student_dask/history.csv",

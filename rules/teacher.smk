@@ -6,8 +6,7 @@ rule train_teacher:
     input:
         frames=f"{RESULTS}/{{dataset}}/frames.h5",
         split=split_file,
-        code=TRAINING_CODE + code("vskd/models/teacher.py", "vskd/models/trn.py",
-                                  "vskd/models/backbones.py", "vskd/models/bninception.py"),
+        code=TRAINING_CODE + BACKBONE_CODE + code("vskd/models/teacher.py", "vskd/models/trn.py"),
     output:
         model=f"{RESULTS}/{{dataset}}/teacher/model.pt",
         history=f"{RESULTS}/{{dataset}}/teacher/history.csv",

@@ -1,26 +1,12 @@
-"""Networks: BN-Inception definition, deterministic TRN evaluation, student, weights loading."""
+"""Networks: deterministic TRN evaluation, teacher and student (backbones: test_backbones.py,
+test_bninception.py)."""
 from __future__ import annotations
 
-import pytest
 import torch
 
-from vskd.models.backbones import Backbone, WeightsError, load_pretrained
-from vskd.models.bninception import BNInception
 from vskd.models.student import GafStudent
 from vskd.models.teacher import TRNTeacher
 from vskd.models.trn import MultiScaleRelation
-
-
-def test_bninception_matches_published_definition():
-    net = BNInception(num_classes=1000).eval()
-    params = sum(p.numel() for p in net.parameters())
-    assert 11.1e6 < params < 11.4e6                      # ~11.3 M (Caffe definition)
-    with torch.no_grad():
-        assert net.features(torch.zeros(1, 3, 224, 224)).shape == (1, 1024, 7, 7)
-    names = dict(net.named_parameters())
-    for key in ("conv1_7x7_s2.weight", "inception_3a_1x1_bn.weight",
-                "inception_4e_double_3x3_2.weight", "inception_5b_pool_proj.bias"):
-        assert key in names
 
 
 def test_trn_evaluation_is_deterministic_with_many_segments():
@@ -53,18 +39,3 @@ def test_student_shapes_and_feature_maps():
     assert logits.shape == (2, 27) and emb.shape == (2, 300) and len(maps) == 4
     six = GafStudent(27, 32, in_channels=6)
     assert six(torch.rand(2, 6, 32, 32))[0].shape == (2, 27)
-
-
-def test_pretrained_weights_errors_and_loading(tmp_path):
-    bb = Backbone("resnet18")
-    with pytest.raises(WeightsError, match="do not exist"):
-        load_pretrained(bb, tmp_path / "missing.pth")
-    wrong = tmp_path / "wrong.pth"
-    torch.save(Backbone("resnet50").net.state_dict(), wrong)
-    with pytest.raises(WeightsError, match="do not fit resnet18"):
-        load_pretrained(bb, wrong)
-    good = tmp_path / "good.pth"
-    source = Backbone("resnet18")
-    torch.save({"state_dict": {f"module.{k}": v for k, v in source.net.state_dict().items()}}, good)
-    load_pretrained(bb, good)
-    assert torch.equal(bb.net.conv1.weight, source.net.conv1.weight)
