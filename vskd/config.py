@@ -16,11 +16,23 @@ import jsonschema
 import yaml
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "config.schema.yaml"
-SECTIONS = ("frames", "gaf", "teacher", "student", "distill", "semantic")
+SECTIONS = ("frames", "gaf", "teacher", "student", "distill", "knowledge", "semantic")
 
 
 class ConfigError(ValueError):
     """The configuration does not satisfy the schema or names something that does not exist."""
+
+
+def _strict_integer(checker: Any, instance: Any) -> bool:
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+#: Draft 2020-12 counts 2.0 as an integer; a float where the code expects a count (``epochs:
+#: 2.0``) would then reach ``range()`` or a tensor shape, so integers must be written as integers
+Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine("integer", _strict_integer),
+)
 
 
 @lru_cache(maxsize=1)
@@ -39,12 +51,30 @@ def validate_config(config: dict[str, Any], origin: str = "config") -> dict[str,
     them (the Snakefile's input functions) do not merge and validate again.
     """
     schema = load_schema()
-    validator = jsonschema.Draft202012Validator(schema)
+    validator = Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(e.absolute_path))
     if errors:
         msgs = "; ".join(f"{_error_path(e)}: {e.message}" for e in errors[:5])
         raise ConfigError(f"{origin} fails the schema {SCHEMA_PATH.name}: {msgs}")
-    return {name: dataset_config(config, name, origin=origin) for name in config["datasets"]}
+    effective = {name: dataset_config(config, name, origin=origin) for name in config["datasets"]}
+    for name, eff in effective.items():
+        check_source(name, eff["dataset"], origin=origin)
+    return effective
+
+
+def check_source(name: str, dataset: dict[str, Any], origin: str = "config") -> None:
+    """Fail now, naming ``datasets.<name>.source``, if a dataset's source cannot deliver its files.
+
+    Checked while validating (before the DAG is built) so that a missing folder is one clear
+    ConfigError instead of a traceback from an input function. Relative paths are relative to
+    the working directory, as Snakemake resolves them.
+    """
+    from .data.sources import source_problem  # the data package pulls in OpenCV and scipy
+
+    problem = source_problem(dataset["source"], dataset["modalities"], dataset.get("download"))
+    if problem:
+        key, message = problem
+        raise ConfigError(f"{origin}: datasets.{name}.{key}: {message}")
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +109,7 @@ def dataset_config(config: dict[str, Any], name: str, origin: str = "config") ->
         merged = deep_merge(config[section], entry.get(section, {}))
         sub = dict(schema["$defs"][section])
         sub["$defs"] = schema["$defs"]
-        errors = list(jsonschema.Draft202012Validator(sub).iter_errors(merged))
+        errors = list(Validator(sub).iter_errors(merged))
         if errors:
             e = errors[0]
             raise ConfigError(

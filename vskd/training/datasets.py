@@ -19,36 +19,67 @@ from torch.utils.data import Dataset
 from ..frames import FrameStore
 from ..gaf_store import GafStore
 from ..h5store import LazyH5
+from ..models.outputs import VECTOR_FIELDS
 from .sampling import DEFAULT_CROP_SCALES, crop_box, segment_indices
 
 
 class KnowledgeStore(LazyH5):
-    """Cached teacher outputs: ``logits`` (N, V, C) and ``embeddings`` (N, V, D) per clip and view."""
+    """Cached teacher outputs per training clip and view.
+
+    Vectors (``logits`` (N, V, C), ``embedding``, ``pooled``, ``relation``) for every view are
+    small and read into memory once; the four stage maps ``map0..map3`` (N, Vm, C, H, W) fp16
+    exist for the first Vm = ``map_views`` views and are read from the file per clip.
+    """
 
     def __init__(self, path: str | Path):
         super().__init__(path)
         with h5py.File(self.path, "r") as h5:
             self.index = {c.decode(): i for i, c in enumerate(h5["clip_ids"][()])}
-            self.views = h5["logits"].shape[1]
+            self.vectors = {k: h5[k][()] for k in VECTOR_FIELDS if k in h5}
+            self.views = self.vectors["logits"].shape[1]
+            self.map_views = h5["map0"].shape[1] if "map0" in h5 else 0
 
     def __contains__(self, clip_id: str) -> bool:
         return clip_id in self.index
 
-    def read(self, clip_id: str, view: int) -> tuple[np.ndarray, np.ndarray]:
+    def read(self, clip_id: str, view: int, fields: Sequence[str]) -> dict[str, np.ndarray]:
+        """``fields`` of one clip and view (``maps`` gives map0..map3 as float32)."""
         i = self.index[clip_id]
-        return self.h5["logits"][i, view], self.h5["embeddings"][i, view]
+        out = {}
+        for f in fields:
+            if f == "maps":
+                if view >= self.map_views:
+                    raise ValueError(f"{self.path}: teacher maps are cached for {self.map_views} "
+                                     f"views, view {view} was asked for (knowledge.map_views)")
+                for k in range(4):
+                    out[f"map{k}"] = self.h5[f"map{k}"][i, view].astype(np.float32)
+            else:
+                if f not in self.vectors:
+                    raise KeyError(f"{self.path} holds no teacher {f!r}; rebuild the knowledge cache")
+                out[f] = self.vectors[f][i, view]
+        return out
 
 
 class ClipDataset(Dataset):
     def __init__(self, clip_ids: Sequence[str], labels: Sequence[int], *, seed: int, train: bool,
                  gaf: GafStore | None = None, frames: FrameStore | None = None,
-                 knowledge: KnowledgeStore | None = None, num_segments: int = 3,
-                 crop: tuple[int, int] = (64, 64), crop_scales: Sequence[float] = DEFAULT_CROP_SCALES):
+                 knowledge: KnowledgeStore | None = None, knowledge_fields: Sequence[str] = ("logits", "embedding"),
+                 knowledge_of: Sequence[str] | None = None, num_segments: int = 3,
+                 crop: tuple[int, int] = (64, 64), crop_scales: Sequence[float] = DEFAULT_CROP_SCALES,
+                 test_crop_scale: float = 1.0):
+        """``knowledge_fields``: teacher outputs to yield from ``knowledge`` (as ``t_<field>``,
+        maps as ``t_map0..3``). ``knowledge_of``: per clip, the clip whose knowledge it gets
+        (default itself; the shuffled-teacher control passes a permutation)."""
         self.clip_ids = list(clip_ids)
         self.labels = np.asarray(labels, dtype=np.int64)
         self.gaf, self.frames, self.knowledge = gaf, frames, knowledge
         self.seed, self.train, self.epoch = seed, train, 0
         self.num_segments, self.crop, self.crop_scales = num_segments, crop, tuple(crop_scales)
+        self.test_crop_scale = float(test_crop_scale)
+        self.knowledge_fields = tuple(knowledge_fields)
+        self.knowledge_of = list(knowledge_of) if knowledge_of is not None else self.clip_ids
+        if len(self.knowledge_of) != len(self.clip_ids):
+            raise ValueError("knowledge_of must name one clip per clip")
         for store, name in ((gaf, "GAF"), (frames, "frames"), (knowledge, "teacher knowledge")):
             if store is not None:
                 missing = [c for c in self.clip_ids if c not in store]
@@ -72,7 +103,8 @@ class ClipDataset(Dataset):
         idx = segment_indices(self.frames.num_frames(clip), self.num_segments, train, rng)
         frames = self.frames.read(clip, idx)
         h, w = frames.shape[1:3]
-        top, left, ch, cw = crop_box(h, w, self.crop[0], self.crop[1], train, rng, self.crop_scales)
+        top, left, ch, cw = crop_box(h, w, self.crop[0], self.crop[1], train, rng, self.crop_scales,
+                                     self.test_crop_scale)
         out = np.stack([cv2.resize(f[top:top + ch, left:left + cw], (self.crop[1], self.crop[0]),
                                    interpolation=cv2.INTER_AREA) for f in frames])
         return torch.from_numpy(out).permute(0, 3, 1, 2).float()
@@ -85,8 +117,9 @@ class ClipDataset(Dataset):
         if self.frames is not None:
             item["frames"] = self.sample_frames(index, self.train)
         if self.knowledge is not None:
-            view = int(self._rng(index, 10_000).integers(self.knowledge.views)) if self.train else 0
-            logits, emb = self.knowledge.read(clip, view)
-            item["t_logits"] = torch.from_numpy(np.asarray(logits, np.float32))
-            item["t_embedding"] = torch.from_numpy(np.asarray(emb, np.float32))
+            views = self.knowledge.map_views if "maps" in self.knowledge_fields else self.knowledge.views
+            view = int(self._rng(index, 10_000).integers(views)) if self.train else 0
+            for key, value in self.knowledge.read(self.knowledge_of[index], view,
+                                                  self.knowledge_fields).items():
+                item[f"t_{key}"] = torch.from_numpy(np.asarray(value, np.float32))
         return item

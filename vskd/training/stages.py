@@ -1,15 +1,16 @@
-"""Entry points of the training stages (teacher, teacher knowledge, students), one per rule.
+"""Entry points of the training stages, one per rule: teacher, untrained teacher (control),
+teacher knowledge cache, and a run of the run sheet (any method, any seed).
 
-Each takes the dataset's effective config and file paths and writes its outputs atomically:
-model (state dict + config), metrics with provenance, per-class scores, confusion matrix and the
-per-epoch history.
+Each takes its config (the sections declared in ``vskd.runs.STAGE_SECTIONS``) and file paths and
+writes its outputs atomically: model (state dict + config), metrics with provenance, per-class
+scores, confusion matrix and the per-epoch history with every loss term.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import h5py
 import numpy as np
@@ -20,23 +21,20 @@ from ..atomic import atomic_path
 from ..config import config_hash, stage_config
 from ..data.manifest import read_split
 from ..data.utd import CLASS_NAMES
-from ..distill.losses import DASKLoss, Outputs
+from ..distill.base import DistillContext, NetSpec
+from ..distill.registry import build_method
 from ..frames import FrameStore
 from ..gaf_store import GafStore
 from ..metrics import classification_metrics, provenance
-from ..models.student import GafStudent
-from ..models.teacher import TRNTeacher
+from ..models.outputs import VECTOR_FIELDS, NetOutput
+from ..models.registry import build_network
 from ..progress import progress
+from ..runs import STAGE_SECTIONS
 from .datasets import ClipDataset, KnowledgeStore
 from .loop import FitSpec, fit, predict, resolve_device
 from .sampling import DEFAULT_CROP_SCALES
 
 log = logging.getLogger(__name__)
-
-#: config sections each model depends on (its fingerprint and config hash)
-TEACHER_SECTIONS = ("frames", "teacher")
-STUDENT_SECTIONS = {"baseline": ("gaf", "student"),
-                    "dask": ("gaf", "student", "distill", "semantic", "frames", "teacher")}
 
 
 @dataclass
@@ -51,6 +49,11 @@ class RunOutputs:
     checkpoint: str
 
 
+def class_names(cfg: dict[str, Any]) -> list[str]:
+    """The class names of a config's dataset (one place; the dataset adapters extend it)."""
+    return list(CLASS_NAMES)
+
+
 def _split(path: str | Path, *subsets: str) -> list[tuple[list[str], np.ndarray]]:
     """(clip ids, labels) of each requested subset of a split file, read once."""
     frame = read_split(path)
@@ -63,18 +66,43 @@ def _split(path: str | Path, *subsets: str) -> list[tuple[list[str], np.ndarray]
     return out
 
 
-def _fit_spec(section: dict[str, Any], seed: int) -> FitSpec:
+def _fit_spec(section: dict[str, Any], seed: int,
+              evaluate: Callable[[], dict[str, float]] | None = None) -> FitSpec:
     return FitSpec(epochs=section["epochs"], batch_size=section["batch_size"], seed=seed,
                    optimizer=section["optimizer"], lr_steps=section.get("lr_steps", []),
                    lr_policy=section.get("lr_policy", "plain"),
                    clip_grad_norm=section.get("clip_grad_norm"),
-                   num_workers=section.get("num_workers", 0))
+                   num_workers=section.get("num_workers", 0),
+                   lr_schedule=section.get("lr_schedule", "step"),
+                   evaluate=evaluate if section.get("eval_every_epoch", False) else None)
+
+
+def _test_evaluator(model: torch.nn.Module, dataset, forward, batch_size: int,
+                    names: Sequence[str]) -> Callable[[], dict[str, float]]:
+    """Test accuracy / macro-F1 after an epoch (for curves and the oracle best-epoch column;
+    never used to choose the reported model, which is the final epoch's)."""
+    def evaluate() -> dict[str, float]:
+        model.eval()
+        logits, _, labels = predict(dataset, forward, batch_size, desc="test")
+        model.train()
+        summary = classification_metrics(labels, logits.argmax(1), names)[0]
+        return {"test_accuracy": summary["accuracy"], "test_macro_f1": summary["macro_f1"]}
+    return evaluate
+
+
+def _oracle(history: list[dict[str, float]]) -> dict[str, Any]:
+    """Best test-set epoch: what the released code reported (it selected on the test set).
+    Named an oracle because choosing an epoch on the test split is not a valid estimate."""
+    if not history or "test_accuracy" not in history[0]:
+        return {}
+    best = max(range(len(history)), key=lambda i: history[i]["test_accuracy"])
+    return {"oracle_best_accuracy": history[best]["test_accuracy"], "oracle_best_epoch": best + 1}
 
 
 def _write_outputs(out: RunOutputs, model: torch.nn.Module, model_meta: dict[str, Any],
                    history: list[dict[str, float]], labels: np.ndarray, logits: np.ndarray,
-                   prov: dict[str, Any]) -> dict[str, float]:
-    summary, per_class, confusion = classification_metrics(labels, logits.argmax(1), CLASS_NAMES)
+                   prov: dict[str, Any], names: Sequence[str]) -> dict[str, float]:
+    summary, per_class, confusion = classification_metrics(labels, logits.argmax(1), names)
     with atomic_path(out.model) as tmp:
         torch.save({"state_dict": model.state_dict(), **model_meta}, tmp)
     with atomic_path(out.history) as tmp:
@@ -83,7 +111,7 @@ def _write_outputs(out: RunOutputs, model: torch.nn.Module, model_meta: dict[str
         per_class.to_csv(tmp, index=False)
     with atomic_path(out.confusion) as tmp:
         confusion.to_csv(tmp)
-    row = {**prov, **summary, "epochs": len(history),
+    row = {**prov, **summary, **_oracle(history), "epochs": len(history),
            "final_train_loss": history[-1]["loss"] if history else float("nan")}
     with atomic_path(out.metrics) as tmp:
         pd.DataFrame([row]).to_csv(tmp, index=False)
@@ -92,6 +120,8 @@ def _write_outputs(out: RunOutputs, model: torch.nn.Module, model_meta: dict[str
              summary["accuracy"], summary["macro_f1"], summary["n_test"])
     return summary
 
+
+# --- teacher -------------------------------------------------------------------------------
 
 def _teacher_crop(cfg: dict[str, Any], frames_cfg: dict[str, Any]) -> tuple[int, int]:
     return (cfg.get("crop_height", frames_cfg["height"]), cfg.get("crop_width", frames_cfg["width"]))
@@ -104,137 +134,213 @@ def _frame_sampling(teacher_cfg: dict[str, Any], crop: Sequence[int]) -> dict[st
             "crop_scales": tuple(teacher_cfg.get("crop_scales", DEFAULT_CROP_SCALES))}
 
 
-def load_teacher(path: str | Path, device: torch.device) -> tuple[TRNTeacher, dict[str, Any]]:
+def load_teacher(path: str | Path, device: torch.device) -> tuple[torch.nn.Module, dict[str, Any]]:
     state = torch.load(path, map_location="cpu", weights_only=False)
     cfg = dict(state["teacher_config"], pretrained=None)   # weights come from the state dict
-    teacher = TRNTeacher.from_config(cfg, state["num_classes"])
+    teacher = build_network(state.get("network", "trn"), cfg, state["num_classes"])
     teacher.load_state_dict(state["state_dict"])
     return teacher.to(device).eval(), state
 
 
-def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutputs) -> dict[str, float]:
-    """Train the video teacher (cross-entropy), evaluate it on the test clips (centre frames)."""
-    cfg, seed = eff["teacher"], eff["seed"]
-    device = resolve_device(eff["device"])
-    digest = config_hash(stage_config(eff, *TEACHER_SECTIONS))
-    frames = FrameStore(frames_h5)
+def _teacher_setup(eff: dict[str, Any], split: str, frames_h5: str):
+    cfg = eff["teacher"]
     crop = _teacher_crop(cfg, eff["frames"])
     (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
-    kw = dict(seed=seed, frames=frames, **_frame_sampling(cfg, crop))
-    train_ds = ClipDataset(train_ids, train_y, train=True, **kw)
-    test_ds = ClipDataset(test_ids, test_y, train=False, **kw)
-    torch.manual_seed(seed)
-    teacher = TRNTeacher.from_config(cfg, len(CLASS_NAMES)).to(device)
-    criterion = DASKLoss({"ce": 1.0}).to(device)
+    kw = dict(seed=eff["seed"], frames=FrameStore(frames_h5), **_frame_sampling(cfg, crop))
+    return (cfg, crop, ClipDataset(train_ids, train_y, train=True, **kw),
+            ClipDataset(test_ids, test_y, train=False, **kw))
+
+
+def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutputs,
+                  untrained: bool = False) -> dict[str, float]:
+    """Train the video teacher (cross-entropy) and evaluate it on the test clips (centre frames).
+
+    ``untrained``: the control teacher, the same network at its seeded initialisation, written
+    in the same format, so "DASK from an untrained teacher" runs exactly like the real one.
+    """
+    device = resolve_device(eff["device"])
+    digest = config_hash({**stage_config(eff, *STAGE_SECTIONS["teacher"]), "untrained": untrained})
+    cfg, crop, train_ds, test_ds = _teacher_setup(eff, split, frames_h5)
+    names = class_names(eff)
+    torch.manual_seed(eff["seed"])
+    teacher = build_network("trn", cfg, len(names)).to(device)
+    forward = lambda b: _pair(teacher(b["frames"].to(device)))   # noqa: E731
 
     def batch_fn(batch):
         x, y = batch["frames"].to(device), batch["label"].to(device)
-        logits, emb = teacher(x)
-        loss, parts = criterion(Outputs(logits, emb), None, y)
-        return loss, parts, logits, y
+        logits = teacher(x).logits
+        loss = torch.nn.functional.cross_entropy(logits, y)
+        return loss, {"ce": loss.detach()}, logits, y
 
-    history = fit(teacher, criterion, train_ds, _fit_spec(cfg, seed), batch_fn, out.checkpoint,
-                  fingerprint=digest)
+    history: list[dict[str, float]] = []
+    if not untrained:
+        evaluate = _test_evaluator(teacher, test_ds, forward, cfg["batch_size"], names)
+        history = fit(teacher, torch.nn.Identity(), train_ds, _fit_spec(cfg, eff["seed"], evaluate),
+                      batch_fn, out.checkpoint, fingerprint=digest)
     teacher.eval()
-    logits, _, labels = predict(test_ds, lambda b: teacher(b["frames"].to(device)),
-                                cfg["batch_size"], desc="evaluate teacher")
-    meta = {"teacher_config": cfg, "num_classes": len(CLASS_NAMES), "class_names": CLASS_NAMES,
-            "crop": crop, "config_hash": digest}
-    prov = provenance(eff, "teacher", digest, backbone=cfg["backbone"],
-                      num_segments=cfg["num_segments"], pretrained=bool(cfg.get("pretrained")))
-    return _write_outputs(out, teacher, meta, history, labels, logits, prov)
+    logits, _, labels = predict(test_ds, forward, cfg["batch_size"], desc="evaluate teacher")
+    meta = {"network": "trn", "teacher_config": cfg, "num_classes": len(names), "class_names": names,
+            "crop": crop, "config_hash": digest, "untrained": untrained}
+    prov = provenance(eff, "teacher_untrained" if untrained else "teacher", digest,
+                      backbone=cfg["backbone"], num_segments=cfg["num_segments"],
+                      pretrained=bool(cfg.get("pretrained")))
+    return _write_outputs(out, teacher, meta, history, labels, logits, prov, names)
+
+
+def _pair(out: NetOutput) -> tuple[torch.Tensor, torch.Tensor]:
+    return out.logits, out.embedding
 
 
 def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, teacher_path: str,
                             out_h5: str) -> None:
-    """Run the frozen teacher once over the training clips: ``views`` sampled views per clip.
+    """Run the frozen teacher once over the training clips: ``knowledge.views`` views per clip.
 
     View 0 is the test-time sampling (segment centres, centre crop); the others are training-style
-    samplings (random frame per segment, random crop) from fixed seeds. Student runs read this file
-    instead of running the teacher, so N distillation runs cost about N student trainings.
+    samplings (random frame per segment, random crop) from fixed seeds. Every view stores the
+    vectors (logits, fc0 embedding, pooled feature, relation embedding); the first
+    ``knowledge.map_views`` views also store the four stage maps in fp16 (what FitNet, AT, NST and
+    VID read). Runs read this file instead of running the teacher, so N distillation runs cost
+    about N student trainings.
     """
     device = resolve_device(eff["device"])
     teacher, state = load_teacher(teacher_path, device)
-    views = eff["distill"]["views"]
+    views, map_views = eff["knowledge"]["views"], min(eff["knowledge"]["map_views"], eff["knowledge"]["views"])
     [(ids, labels)] = _split(split, "train")
     ds = ClipDataset(ids, labels, seed=eff["seed"] + 7919, train=True, frames=FrameStore(frames_h5),
                      **_frame_sampling(state["teacher_config"], state["crop"]))
-    n_cls, dim = state["num_classes"], teacher.embedding_dim
-    logits = np.zeros((len(ids), views, n_cls), np.float32)
-    embs = np.zeros((len(ids), views, dim), np.float32)
-    with torch.no_grad():
+    vectors: dict[str, np.ndarray] = {}
+    with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5, torch.no_grad():
+        maps_ds: list[h5py.Dataset] = []
         for i in progress(range(len(ids)), "teacher knowledge", unit="clip"):
-            x = torch.stack([ds.sample_frames(i, train=v > 0, view=v) for v in range(views)])
-            lg, emb = teacher(x.to(device))
-            logits[i], embs[i] = lg.cpu().numpy(), emb.cpu().numpy()
-    with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5:
+            x = torch.stack([ds.sample_frames(i, train=v > 0, view=v) for v in range(views)]).to(device)
+            out = teacher(x, with_maps=map_views > 0)
+            for f in VECTOR_FIELDS:
+                value = getattr(out, f)
+                if value is None:
+                    continue
+                if f not in vectors:
+                    vectors[f] = np.zeros((len(ids), views, value.shape[1]), np.float32)
+                vectors[f][i] = value.cpu().numpy()
+            if map_views:
+                if not maps_ds:
+                    maps_ds = [h5.create_dataset(f"map{k}", (len(ids), map_views, *m.shape[1:]),
+                                                 np.float16, chunks=(1, 1, *m.shape[1:]))
+                               for k, m in enumerate(out.maps)]
+                for k, m in enumerate(out.maps):
+                    maps_ds[k][i] = m[:map_views].cpu().numpy().astype(np.float16)
         h5.create_dataset("clip_ids", data=np.array(ids, dtype="S"))
         h5.create_dataset("labels", data=np.asarray(labels, np.int64))
-        h5.create_dataset("logits", data=logits)
-        h5.create_dataset("embeddings", data=embs)
-        h5.attrs["teacher_config_hash"] = state["config_hash"]
-        h5.attrs["views"] = views
-    acc = float((logits[:, 0].argmax(1) == labels).mean())
-    log.info("cached %d views of %d training clips; teacher train accuracy (view 0) %.4f",
-             views, len(ids), acc)
+        for f, value in vectors.items():
+            h5.create_dataset(f, data=value)
+        spec = NetSpec.of(teacher, state["num_classes"])
+        h5.attrs.update({"teacher_config_hash": state["config_hash"], "views": views,
+                         "map_views": map_views, "num_classes": spec.num_classes,
+                         "embedding_dim": spec.embedding_dim, "pooled_dim": spec.pooled_dim,
+                         "relation_dim": spec.relation_dim or 0,
+                         "map_channels": np.array(spec.map_channels, np.int64),
+                         "untrained": bool(state.get("untrained", False))})
+        map_mb = sum(d.size for d in maps_ds) * 2 / 1e6
+    acc = float((vectors["logits"][:, 0].argmax(1) == labels).mean())
+    log.info("cached %d views (%d with maps, %.1f MB fp16) of %d training clips; teacher train "
+             "accuracy (view 0) %.4f", views, map_views, map_mb, len(ids), acc)
 
 
-def train_student(eff: dict[str, Any], mode: str, split: str, gaf_h5: str, out: RunOutputs,
-                  knowledge_h5: str | None = None, frames_h5: str | None = None,
-                  teacher_path: str | None = None, class_embeddings: str | None = None,
-                  semantic_source: str | None = None) -> dict[str, float]:
-    """Train the GAF student: ``baseline`` (cross-entropy only) or ``dask`` (distilled)."""
-    if mode not in STUDENT_SECTIONS:
-        raise ValueError(f"unknown student mode {mode!r}")
-    cfg, seed = eff["student"], eff["seed"]
-    device = resolve_device(eff["device"])
-    digest = config_hash({**stage_config(eff, *STUDENT_SECTIONS[mode]), "mode": mode})
+def _knowledge_spec(path: str) -> NetSpec:
+    with h5py.File(path, "r") as h5:
+        a = h5.attrs
+        return NetSpec(int(a["num_classes"]), int(a["embedding_dim"]), int(a["pooled_dim"]),
+                       int(a["relation_dim"]) or None, tuple(int(c) for c in a["map_channels"]))
+
+
+def shuffled_assignment(clip_ids: Sequence[str], seed: int) -> list[str]:
+    """The shuffled-teacher control: each clip gets the knowledge of another training clip (a
+    random derangement, fixed by the seed), so the teacher's outputs keep their distribution but
+    lose their link to the clip the student sees."""
+    rng = np.random.default_rng([seed, 4242])
+    n = len(clip_ids)
+    if n < 2:
+        raise ValueError("the shuffled-teacher control needs at least two training clips")
+    perm = rng.permutation(n)
+    fixed = np.flatnonzero(perm == np.arange(n))
+    for i in fixed:                                   # swap fixed points away
+        j = (i + 1 + int(rng.integers(n - 1))) % n
+        perm[i], perm[j] = perm[j], perm[i]
+    while np.any(perm == np.arange(n)):               # rare: a swap created a new fixed point
+        i = int(np.flatnonzero(perm == np.arange(n))[0])
+        j = (i + 1) % n
+        perm[i], perm[j] = perm[j], perm[i]
+    return [clip_ids[k] for k in perm]
+
+
+# --- a run of the run sheet -----------------------------------------------------------------
+
+def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
+              knowledge_h5: str | None = None, frames_h5: str | None = None,
+              teacher_path: str | None = None, class_embeddings: str | None = None) -> dict[str, float]:
+    """Train and evaluate the GAF student of one run (method, parameters, teacher, seed).
+
+    The teacher's outputs come from the knowledge cache (default) or from the frozen teacher run
+    in the loop (``distill.online``); the shuffled-teacher control reassigns cached knowledge.
+    """
+    run, seed, scfg = cfg["run"], cfg["seed"], cfg["student"]
+    device = resolve_device(cfg["device"])
+    digest = config_hash(cfg)
+    names = class_names(cfg)
     gaf = GafStore(gaf_h5)
     (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
     torch.manual_seed(seed)
-    student = GafStudent.from_config(cfg, len(CLASS_NAMES), in_channels=gaf.shape[0]).to(device)
-    teacher = None
-    teacher_inputs: dict[str, Any] = {}   # what the dataset must yield for the teacher's terms
-    extra: dict[str, Any] = {}
-    if mode == "baseline":
-        criterion = DASKLoss({"ce": 1.0})
-    else:
-        dcfg = eff["distill"]
-        emb = np.load(class_embeddings) if class_embeddings else None
-        criterion = DASKLoss(dcfg["weights"], dcfg["temperature"],
-                             torch.as_tensor(emb) if emb is not None else None, student.embedding_dim)
-        if criterion.needs_teacher:
-            if dcfg["online"]:
-                teacher, tstate = load_teacher(teacher_path, device)
-                teacher_inputs = {"frames": FrameStore(frames_h5),
-                                  **_frame_sampling(tstate["teacher_config"], tstate["crop"])}
-            else:
-                teacher_inputs = {"knowledge": KnowledgeStore(knowledge_h5)}
-        extra = {"online": dcfg["online"], "semantic_source": semantic_source or "",
-                 **{f"w_{k}": v for k, v in dcfg["weights"].items()}}
-    criterion = criterion.to(device)
+    student = build_network("gaf_cnn", scfg, len(names), in_channels=gaf.shape[0]).to(device)
+    online = bool(run["teacher"]) and cfg["distill"]["online"]
+    teacher, teacher_inputs, t_spec = None, {}, None
+    if run["teacher"] and online:
+        teacher, tstate = load_teacher(teacher_path, device)
+        t_spec = NetSpec.of(teacher, tstate["num_classes"])
+        teacher_inputs = {"frames": FrameStore(frames_h5),
+                          **_frame_sampling(tstate["teacher_config"], tstate["crop"])}
+    elif run["teacher"]:
+        t_spec = _knowledge_spec(knowledge_h5)
+    ctx = DistillContext(NetSpec.of(student, len(names)), t_spec, num_train=len(train_ids),
+                         class_embeddings=torch.as_tensor(np.load(class_embeddings))
+                         if class_embeddings else None)
+    method = build_method(run["method"], run["params"], ctx).to(device)
+    if run["teacher"] and not online:
+        fields = sorted(method.teacher_fields)
+        teacher_inputs = {"knowledge": KnowledgeStore(knowledge_h5), "knowledge_fields": fields}
+        if run["teacher"] == "shuffled":
+            teacher_inputs["knowledge_of"] = shuffled_assignment(train_ids, seed)
     train_ds = ClipDataset(train_ids, train_y, seed=seed, train=True, gaf=gaf, **teacher_inputs)
     test_ds = ClipDataset(test_ids, test_y, seed=seed, train=False, gaf=gaf)
+    want_maps = method.student_maps
+
+    def teacher_outputs(batch) -> NetOutput | None:
+        if teacher is not None:
+            with torch.no_grad():
+                return teacher(batch["frames"].to(device), with_maps="maps" in method.teacher_fields)
+        if "knowledge" not in teacher_inputs:
+            return None
+        get = lambda k: batch[f"t_{k}"].to(device) if f"t_{k}" in batch else None   # noqa: E731
+        return NetOutput(get("logits"), get("embedding"), get("pooled"), get("relation"),
+                         [batch[f"t_map{k}"].to(device) for k in range(4)] if "t_map0" in batch else [])
 
     def batch_fn(batch):
         x, y = batch["gaf"].to(device), batch["label"].to(device)
-        logits, emb = student(x)
-        t_out = None
-        if teacher is not None:
-            with torch.no_grad():
-                t_out = Outputs(*teacher(batch["frames"].to(device)))
-        elif "knowledge" in teacher_inputs:
-            t_out = Outputs(batch["t_logits"].to(device), batch["t_embedding"].to(device))
-        loss, parts = criterion(Outputs(logits, emb), t_out, y)
-        return loss, parts, logits, y
+        s_out = student(x, with_maps=want_maps)
+        loss, parts = method(s_out, teacher_outputs(batch), y, batch["index"].to(device))
+        return loss, parts, s_out.logits, y
 
-    history = fit(student, criterion, train_ds, _fit_spec(cfg, seed), batch_fn, out.checkpoint,
-                  fingerprint=digest)
+    forward = lambda b: _pair(student(b["gaf"].to(device)))   # noqa: E731
+    evaluate = _test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
+    history = fit(student, method, train_ds, _fit_spec(scfg, seed, evaluate), batch_fn,
+                  out.checkpoint, fingerprint=digest)
     student.eval()
-    logits, _, labels = predict(test_ds, lambda b: student(b["gaf"].to(device)), cfg["batch_size"],
-                                desc="evaluate student")
-    meta = {"student_config": cfg, "num_classes": len(CLASS_NAMES), "class_names": CLASS_NAMES,
-            "in_channels": gaf.shape[0], "gaf_config": eff["gaf"], "config_hash": digest}
-    prov = provenance(eff, f"student_{mode}", digest, gaf_kind=eff["gaf"]["kind"],
-                      image_size=eff["gaf"]["image_size"], **extra)
-    return _write_outputs(out, student, meta, history, labels, logits, prov)
+    logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate student")
+    meta = {"network": "gaf_cnn", "student_config": scfg, "num_classes": len(names),
+            "class_names": names, "in_channels": gaf.shape[0], "gaf_config": cfg["gaf"],
+            "config_hash": digest, "run": run, "seed": seed}
+    params = {f"p_{k}": v for k, v in run["params"].items()}
+    prov = provenance({**cfg, "seed": seed}, f"student_{run['name']}", digest, run=run["name"],
+                      method=run["method"], teacher=run["teacher"] or "none",
+                      teacher_mode=("online" if online else "cached") if run["teacher"] else "none",
+                      table=run["table"], label=run["label"], gaf_kind=cfg["gaf"]["kind"],
+                      image_size=cfg["gaf"]["image_size"], **params)
+    return _write_outputs(out, student, meta, history, labels, logits, prov, names)

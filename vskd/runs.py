@@ -1,0 +1,142 @@
+"""The run sheet: experiments as rows (method, parameters, teacher, student, seeds).
+
+``runs:`` in the config lists rows; each row expands over its seeds (default: the config's
+``seeds``) and over the datasets it can run on (methods that read a teacher need video). A run is
+identified by (dataset, name, seed) and owns ``results/{dataset}/runs/{name}/seed{seed}/``.
+Parameters are checked against the method's own ``defaults`` when the config is validated, so a
+typo fails before any job starts, naming the row.
+
+``STAGE_SECTIONS`` declares, once, which config sections every stage depends on: the rules pass
+exactly these as params (a change reruns exactly the stages that read it) and the same sections
+make the stage's config hash and checkpoint fingerprint.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import ConfigError, deep_merge
+
+#: config sections each stage depends on (besides the dataset entry and the seed)
+STAGE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "teacher": ("frames", "teacher"),
+    "knowledge": ("frames", "teacher", "knowledge"),
+    "run": ("gaf", "student"),
+    "run_with_teacher": ("gaf", "student", "distill"),
+}
+
+TEACHER_STATES = ("trained", "shuffled", "untrained")
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One expanded run: a row of the sheet on one dataset with one seed."""
+
+    dataset: str
+    name: str
+    seed: int
+    method: str
+    params: dict[str, Any] = field(hash=False)
+    teacher: str | None            # trained / shuffled / untrained, None when no teacher is read
+    student: dict[str, Any] = field(hash=False)
+    table: str = "methods"
+    label: str = ""
+
+    @property
+    def folder(self) -> str:
+        return f"results/{self.dataset}/runs/{self.name}/seed{self.seed}"
+
+    @property
+    def knowledge_source(self) -> str | None:
+        """Which cached teacher the run reads: the trained one (also for the shuffled control)
+        or the untrained one."""
+        if self.teacher is None:
+            return None
+        return "teacher_untrained" if self.teacher == "untrained" else "teacher"
+
+
+def _method_class(name: str):
+    from .distill.registry import get_method
+    return get_method(name)
+
+
+def expand_runs(config: dict[str, Any], effective: dict[str, dict[str, Any]],
+                origin: str = "config") -> dict[tuple[str, str, int], RunSpec]:
+    """Every (dataset, run name, seed) of the run sheet, validated; raises ConfigError."""
+    out: dict[tuple[str, str, int], RunSpec] = {}
+    names = [row["name"] for row in config["runs"]]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError(f"{origin}: runs: names must be unique, repeated: {dupes}")
+    design = config.get("design_card", {})
+    for role, name in design.items():
+        if name not in names:
+            raise ConfigError(f"{origin}: design_card.{role} names run {name!r}, which is not in runs")
+    for i, row in enumerate(config["runs"]):
+        where = f"{origin}: runs[{i}] ({row['name']})"
+        try:
+            cls = _method_class(row["method"])
+            params = cls.resolve_params(row.get("params", {}))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: {exc}") from None
+        needs_teacher = bool(cls.teacher_fields)
+        teacher = row.get("teacher", "trained") if needs_teacher else None
+        if not needs_teacher and "teacher" in row:
+            raise ConfigError(f"{where}: method {row['method']!r} reads no teacher; drop 'teacher'")
+        datasets = row.get("datasets")
+        unknown = sorted(set(datasets or []) - set(effective))
+        if unknown:
+            raise ConfigError(f"{where}: unknown datasets {unknown}; known: {sorted(effective)}")
+        for name in datasets or list(effective):
+            eff = effective[name]
+            if needs_teacher and "video" not in eff["dataset"]["modalities"]:
+                if datasets:
+                    raise ConfigError(f"{where}: method {row['method']!r} needs a video teacher but "
+                                      f"dataset {name!r} has no video")
+                continue
+            student = deep_merge(eff["student"], row.get("student", {}))
+            _check_student(student, where)
+            for seed in row.get("seeds", config.get("seeds", [config["seed"]])):
+                out[(name, row["name"], seed)] = RunSpec(
+                    name, row["name"], seed, row["method"], params, teacher, student,
+                    row.get("table", "methods"), row.get("label", row["name"]))
+    for name in effective:
+        for role, run in design.items():
+            if (name, run, config["seed"]) not in out and _runs_on(out, name, run):
+                raise ConfigError(f"{origin}: design_card.{role}: run {run!r} has no seed {config['seed']} "
+                                  f"(the config's `seed`) on dataset {name!r}")
+    return out
+
+
+def _runs_on(runs: dict[tuple[str, str, int], RunSpec], dataset: str, name: str) -> bool:
+    return any(d == dataset and n == name for d, n, _ in runs)
+
+
+def _check_student(student: dict[str, Any], where: str) -> None:
+    import jsonschema
+
+    from .config import load_schema
+    schema = load_schema()
+    sub = dict(schema["$defs"]["student"], **{"$defs": schema["$defs"]})
+    errors = list(jsonschema.Draft202012Validator(sub).iter_errors(student))
+    if errors:
+        raise ConfigError(f"{where}: student (merged with the default student) fails the schema: "
+                          f"{errors[0].message}")
+
+
+def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
+    """What a run's stage depends on: its sections of the dataset config, the run row, its seed.
+
+    The rule passes this as params and the stage hashes it, so changing a DASK weight reruns the
+    runs that use it and nothing else (the teacher and its knowledge cache do not read it).
+    """
+    sections = STAGE_SECTIONS["run_with_teacher" if spec.teacher else "run"]
+    cfg = {"name": eff["name"], "device": eff["device"], "dataset": eff["dataset"],
+           "seed": spec.seed, "teacher_seed": eff["seed"]}
+    for s in sections:
+        cfg[s] = copy.deepcopy(eff[s])
+    cfg["student"] = copy.deepcopy(spec.student)
+    cfg["run"] = {"name": spec.name, "method": spec.method, "params": dict(spec.params),
+                  "teacher": spec.teacher, "table": spec.table, "label": spec.label}
+    return cfg
