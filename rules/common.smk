@@ -5,12 +5,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir)))
 
 from vskd.config import validate_config, stage_config  # noqa: E402
-from vskd.data.sources import ARCHIVES, source_kind  # noqa: E402
+from vskd.runs import STAGE_SECTIONS, expand_runs, run_config  # noqa: E402
+from vskd.data.sources import ARCHIVES, source_files, source_kind  # noqa: E402
+from vskd.data.manifest import check_unpacked_files  # noqa: E402
 
 EFFECTIVE = validate_config(config, origin="config (config.yaml and --config/--configfile overrides)")
 
 DATASETS = list(EFFECTIVE)
+RUNS = expand_runs(config, EFFECTIVE, origin="config (runs)")
+RUN_NAMES = sorted({name for _, name, _ in RUNS})
 RESULTS = "results"
+
+# Snakemake sees results/{dataset}/raw as one output and misses a file edited inside it: compare
+# the unpacked files with their fingerprints in clips.csv (job steps on a cluster skip this).
+if workflow.is_main_process:
+    for _name in DATASETS:
+        check_unpacked_files(f"{RESULTS}/{_name}/clips.csv")
 
 
 def eff(wildcards_or_name):
@@ -35,6 +45,10 @@ def code(*paths):
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
+    run="|".join(RUN_NAMES),
+    seed=r"\d+",
+    teacher="teacher|teacher_untrained",
+    card="student|student_baseline",
     kind="gasf|gadf",
     archive="RGB|Inertial",
 
@@ -75,20 +89,80 @@ def data_targets():
 
 
 def all_targets():
-    """Teacher/DASK metrics where a dataset has video; the CE student everywhere."""
+    """The design-card metrics (teacher, DASK and CE students) of every dataset, and the tables."""
     out = []
     for d in DATASETS:
-        out.append(f"{RESULTS}/{d}/student_baseline_metrics.csv")
+        for card in DESIGN_CARD:
+            if runs_of(d, config["design_card"][card]):
+                out.append(f"{RESULTS}/{d}/{card}_metrics.csv")
         if has_video(d):
-            out += [f"{RESULTS}/{d}/teacher_metrics.csv", f"{RESULTS}/{d}/student_metrics.csv"]
+            out.append(f"{RESULTS}/{d}/teacher_metrics.csv")
+    return out + table_targets()
+
+
+DESIGN_CARD = {"student": "student", "student_baseline": "baseline"}
+
+
+def runs_of(dataset, name=None, table=None):
+    """The expanded runs (RunSpec) of a dataset, optionally of one row name or one table."""
+    return [r for (d, n, _), r in sorted(RUNS.items())
+            if d == dataset and (name is None or n == name) and (table is None or r.table == table)]
+
+
+def run_spec(wildcards):
+    key = (wildcards.dataset, wildcards.run, int(wildcards.seed))
+    if key not in RUNS:
+        raise ValueError(f"run {wildcards.run!r} seed {wildcards.seed} is not in the run sheet for "
+                         f"dataset {wildcards.dataset!r}")
+    return RUNS[key]
+
+
+def run_metrics(spec):
+    return f"{spec.folder}/metrics.csv"
+
+
+def design_card_metrics(wildcards):
+    """The run whose metrics the design-card file copies: run `design_card.<role>`, seed `seed`."""
+    name = config["design_card"][DESIGN_CARD[wildcards.card]]
+    return f"{RESULTS}/{wildcards.dataset}/runs/{name}/seed{config['seed']}/metrics.csv"
+
+
+def table_targets():
+    out = []
+    for d in DATASETS:
+        for table in TABLES:
+            if any(runs_of(d, table=t) for t in TABLES[table]):
+                out += [f"{RESULTS}/tables/{d}_{table}.{ext}" for ext in ("csv", "md", "tex")]
     return out
 
 
-def stage_params(wildcards, *sections):
-    """The part of a dataset's config a stage depends on: passed as params, so that changing a
-    section reruns exactly the stages that read it."""
+#: each table and the run-sheet groups it shows (CE, the reference, is in every table)
+TABLES = {"methods": ("methods", "control"), "ablation": ("ablation",)}
+
+
+def table_inputs(wildcards):
+    """Metrics of every run the table shows, CE's (paired differences) and the teachers'."""
+    d = wildcards.dataset
+    specs = [r for t in TABLES[wildcards.table] for r in runs_of(d, table=t)]
+    if wildcards.table == "ablation":
+        specs += runs_of(d, config["design_card"]["student"])
+    specs += runs_of(d, config["design_card"]["baseline"])
+    out = {"runs": sorted({run_metrics(r) for r in specs})}
+    teachers = {r.knowledge_source for r in specs if r.teacher}
+    out["teachers"] = [f"{RESULTS}/{d}/{t}_metrics.csv" for t in sorted(teachers)]
+    return out
+
+
+def stage_params(wildcards, stage):
+    """The part of a dataset's config a stage depends on (``STAGE_SECTIONS[stage]``): passed as
+    params, so that changing a section reruns exactly the stages that read it."""
     e = eff(wildcards)
-    return {"name": e["name"], "device": e["device"], **stage_config(e, *sections)}
+    return {"name": e["name"], "device": e["device"], **stage_config(e, *STAGE_SECTIONS[stage])}
+
+
+def run_params(wildcards):
+    """A run's config: its dataset's sections it reads, its row of the run sheet, its seed."""
+    return run_config(eff(wildcards), run_spec(wildcards))
 
 
 def split_file(wildcards):
@@ -104,21 +178,31 @@ def gpus(wildcards):
     return 1 if eff(wildcards)["device"] == "cuda" else 0
 
 
-def dask_inputs(wildcards):
-    """What the distilled student reads: cached teacher knowledge, or frames + teacher (online)."""
-    d, e = wildcards.dataset, eff(wildcards)
-    out = {"class_embeddings": f"{RESULTS}/{d}/class_embeddings.npy",
-           "class_embeddings_source": f"{RESULTS}/{d}/class_embeddings.json"}
-    if e["distill"]["online"]:
-        out.update(frames=f"{RESULTS}/{d}/frames.h5", teacher=f"{RESULTS}/{d}/teacher/model.pt")
-    else:
-        out["knowledge"] = f"{RESULTS}/{d}/teacher/knowledge.h5"
+def run_inputs(wildcards):
+    """What a run reads: GAF images and split; plus the cached teacher knowledge (trained or
+    untrained teacher), or frames + teacher model when the teacher runs online."""
+    spec, e, d = run_spec(wildcards), eff(wildcards), wildcards.dataset
+    out = {"gaf": gaf_file(wildcards), "split": split_file(wildcards)}
+    if spec.teacher and e["distill"]["online"]:
+        out.update(frames=f"{RESULTS}/{d}/frames.h5", teacher=f"{RESULTS}/{d}/{spec.knowledge_source}/model.pt")
+    elif spec.teacher:
+        out["knowledge"] = f"{RESULTS}/{d}/{spec.knowledge_source}/knowledge.h5"
+    from vskd.distill.registry import get_method
+    if get_method(spec.method).needs_class_embeddings:
+        out["class_embeddings"] = f"{RESULTS}/{d}/class_embeddings.npy"
     return out
 
 
 TRAINING_CODE = code(
     "vskd/training/stages.py", "vskd/training/loop.py", "vskd/training/datasets.py",
-    "vskd/training/sampling.py", "vskd/distill/losses.py", "vskd/metrics.py",
+    "vskd/training/sampling.py", "vskd/metrics.py", "vskd/runs.py", "vskd/models/outputs.py",
+    "vskd/models/registry.py", "vskd/models/trn.py", "vskd/models/teacher.py", "vskd/models/student.py",
 )
+DISTILL_CODE = code("vskd/distill/base.py", "vskd/distill/registry.py", "vskd/distill/functional.py")
+
+
+def method_code(wildcards):
+    """The method's own module: editing it reruns the runs of that method only."""
+    return code(f"vskd/distill/methods/{run_spec(wildcards).method}.py")
 # every backbone module (the registry imports them all, so each can change any network)
 BACKBONE_CODE = sorted(str(p) for p in (Path(workflow.basedir) / "vskd/models/backbones").glob("*.py"))

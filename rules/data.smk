@@ -57,6 +57,7 @@ rule unpack_archives:
         directory(f"{RESULTS}/{{dataset}}/raw"),
     params:
         modalities=lambda w: eff(w)["dataset"]["modalities"],
+        origin=lambda w: kind_of(w.dataset),
     log:
         f"{RESULTS}/logs/{{dataset}}/unpack.log",
     benchmark:
@@ -75,7 +76,10 @@ rule build_manifest:
     """clips.csv (ids, labels, paths, counts, skipped clips) and one split file per protocol."""
     input:
         raw=raw_root,
-        code=code("vskd/data/manifest.py", "vskd/data/readers.py", "vskd/data/utd.py"),
+        # a local source's files (and SHA256SUMS) one by one: an edit in place reruns the manifest
+        source_files=lambda w: source_files(eff(w)["dataset"]["source"]),
+        code=code("vskd/data/manifest.py", "vskd/data/readers.py", "vskd/data/utd.py",
+                  "vskd/data/sources.py"),
     output:
         manifest=f"{RESULTS}/{{dataset}}/clips.csv",
         trial=f"{RESULTS}/{{dataset}}/splits/trial.csv",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from types import TracebackType
 from typing import Iterable, Iterator, TypeVar
 
 from tqdm import tqdm
@@ -19,10 +20,25 @@ def progress(items: Iterable[T], desc: str, total: int | None = None, unit: str 
 
 
 def setup_logging(log_file: str | Path | None = None, level: int = logging.INFO) -> None:
-    """Log to stderr and, when given, to the rule's log file (Snakemake ``log:``)."""
+    """Log to stderr and, when given, to the rule's log file (Snakemake ``log:``).
+
+    Also routes uncaught exceptions through logging, so the traceback of a failing script lands
+    in the rule's log file: on a cluster the job's stderr may go to a file the user never finds,
+    while ``results/logs/...`` is where Snakemake points them.
+    """
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, mode="a"))
     logging.basicConfig(level=level, handlers=handlers, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.excepthook = _log_uncaught
+
+
+def _log_uncaught(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """sys.excepthook: the traceback goes to every logging handler (stderr and the log file)."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        logging.getLogger("vskd").error("interrupted (%s)", exc_type.__name__)
+        return
+    logging.getLogger("vskd").critical("the job failed: %s: %s", exc_type.__name__, exc,
+                                       exc_info=(exc_type, exc, tb))

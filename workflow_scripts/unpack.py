@@ -4,4 +4,5 @@ from vskd.progress import setup_logging
 
 setup_logging(snakemake.log[0])
 for modality in snakemake.params.modalities:
-    unpack_archive(snakemake.input[modality], snakemake.output[0], modality)
+    unpack_archive(snakemake.input[modality], snakemake.output[0], modality,
+                   origin=snakemake.params.origin)

@@ -16,12 +16,20 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from ..atomic import write_text_atomic
+
 log = logging.getLogger(__name__)
 CHUNK = 1 << 20
+#: longest wait between two attempts
+MAX_BACKOFF_S = 60.0
 
 
 class DownloadError(RuntimeError):
     """The archive could not be fetched completely or failed verification."""
+
+
+class TransientHTTPError(DownloadError):
+    """A server-side failure (5xx, 429) that is worth another attempt, unlike a 404 or 403."""
 
 
 def sha256_of(path: str | Path) -> str:
@@ -43,6 +51,8 @@ def _fetch_once(url: str, part: Path, timeout: float) -> tuple[bool, int | None]
     except urllib.error.HTTPError as exc:
         if exc.code == 416 and have:  # range not satisfiable: we already have everything
             return True, have
+        if exc.code >= 500 or exc.code == 429:  # overloaded or restarting: try again later
+            raise TransientHTTPError(f"{url}: HTTP {exc.code} {exc.reason}") from None
         raise DownloadError(f"{url}: HTTP {exc.code} {exc.reason}") from None
     with resp:
         if have and resp.status != 206:
@@ -75,24 +85,34 @@ def download(url: str, dest: str | Path, sha256: str | None = None, retries: int
 
     With ``sha256`` given, a mismatch raises DownloadError and the file is kept as ``dest.bad``.
     Without it, the computed digest is written to ``dest.sha256`` and logged, so the next run
-    (and the user) can pin it.
+    (and the user) can pin it. Connection failures, interrupted transfers and server errors
+    (HTTP 5xx, 429) are retried ``retries`` times, waiting ``backoff``, 2x, 4x ... seconds (at
+    most ``MAX_BACKOFF_S``); client errors such as 404 fail at once.
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
+    last = "no attempt"
     for attempt in range(1, retries + 1):
         try:
             complete, _ = _fetch_once(url, part, timeout)
+            last = "the transfer ended early"
+        except TransientHTTPError as exc:
+            complete, last = False, str(exc)
+            log.warning("attempt %d of %d failed: %s", attempt, retries, exc)
+        except DownloadError:
+            raise
         except (urllib.error.URLError, OSError) as exc:  # refused, reset, timed out
-            complete = False
-            log.warning("%s: attempt %d failed: %s", url, attempt, exc)
+            complete, last = False, f"{url}: {exc}"
+            log.warning("%s: attempt %d of %d failed: %s", url, attempt, retries, exc)
         if complete:
             break
-        time.sleep(backoff * attempt)
+        if attempt < retries:
+            time.sleep(min(backoff * 2 ** (attempt - 1), MAX_BACKOFF_S))
     else:
         have = part.stat().st_size if part.exists() else 0
-        raise DownloadError(f"{url}: incomplete after {retries} attempts ({have} bytes in {part}); "
-                            "rerun to resume")
+        raise DownloadError(f"{url}: incomplete after {retries} attempts ({have} bytes in {part}; "
+                            f"last failure: {last}); rerun to resume")
     digest = sha256_of(part)
     if sha256 is not None and digest != sha256.lower():
         bad = dest.with_name(dest.name + ".bad")
@@ -101,7 +121,7 @@ def download(url: str, dest: str | Path, sha256: str | None = None, retries: int
                             f"{digest}; the file was kept as {bad} and not used")
     os.replace(part, dest)
     if sha256 is None:
-        dest.with_name(dest.name + ".sha256").write_text(f"{digest}  {dest.name}\n")
+        write_text_atomic(dest.with_name(dest.name + ".sha256"), f"{digest}  {dest.name}\n")
         log.info("%s: no sha256 configured; computed %s (written to %s.sha256)", dest, digest, dest.name)
     else:
         log.info("%s: sha256 verified (%s)", dest, digest)
