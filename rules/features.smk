@@ -1,4 +1,5 @@
 # Feature stages: video -> frames.h5 ; inertial -> GAF images.
+from vskd.gaf_store import gaf_params  # noqa: E402
 
 
 rule extract_frames:
@@ -32,7 +33,7 @@ rule gaf_images:
     output:
         f"{RESULTS}/{{dataset}}/gaf_{{kind}}.h5",
     params:
-        gaf=lambda w: {**eff(w)["gaf"], "kind": w.kind},
+        gaf=lambda w: gaf_params(eff(w)["gaf"], w.kind),
     log:
         f"{RESULTS}/logs/{{dataset}}/gaf_{{kind}}.log",
     benchmark:

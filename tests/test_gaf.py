@@ -12,26 +12,59 @@ from vskd.data.readers import read_inertial
 from vskd.gaf import gaf_image, gramian_angular_field, mat2gray
 
 
-def naive_matlab_gaf(x: np.ndarray, kind: str) -> np.ndarray:
-    """Element by element, as GASF.m / GADF.m: rescale, clip, arccos, cos(sum) or sin(diff)."""
+def naive_gaf(x: np.ndarray, kind: str, convention: str = "matlab") -> np.ndarray:
+    """Element by element from the formulas: rescale, clip; GASF.m: cos(acos x_m + acos x_n);
+    GADF.m: sin(asin x_m - asin x_n); pyts' GADF: sin(acos x_m - acos x_n)."""
     mx, mn = max(x), min(x)
     scaled = [min(1.0, max(-1.0, (2 * v - mx - mn) / (mx - mn))) for v in x]
-    phi = [math.acos(v) for v in scaled]
     n = len(x)
     out = np.empty((n, n))
     for i in range(n):
         for j in range(n):
-            out[i, j] = math.cos(phi[i] + phi[j]) if kind == "gasf" else math.sin(phi[i] - phi[j])
+            a, b = scaled[i], scaled[j]
+            if kind == "gasf":
+                out[i, j] = math.cos(math.acos(a) + math.acos(b))
+            elif convention == "matlab":
+                out[i, j] = math.sin(math.asin(a) - math.asin(b))
+            else:
+                out[i, j] = math.sin(math.acos(a) - math.acos(b))
     return out
 
 
-@pytest.mark.parametrize("kind", ["gasf", "gadf"])
-def test_vectorised_matches_naive_on_real_recordings(utd_inertial_dir, kind):
+@pytest.mark.parametrize("kind,convention", [("gasf", "matlab"), ("gadf", "matlab"), ("gadf", "pyts")])
+def test_vectorised_matches_naive_on_real_recordings(utd_inertial_dir, kind, convention):
     for name in ("a1_s1_t1", "a10_s3_t2", "a27_s8_t3"):   # wrist and thigh recordings
         data = read_inertial(utd_inertial_dir / f"{name}_inertial.mat")
-        fields = gramian_angular_field(data[:, :3].T, kind)
+        fields = gramian_angular_field(data[:, :3].T, kind, convention)
         for axis in range(3):
-            np.testing.assert_allclose(fields[axis], naive_matlab_gaf(data[:, axis], kind), atol=1e-12)
+            np.testing.assert_allclose(fields[axis], naive_gaf(data[:, axis], kind, convention),
+                                       atol=1e-12)
+
+
+def test_gadf_defaults_to_matlab_convention_the_transpose_of_pyts():
+    x = np.sin(np.linspace(0, 5, 90)) + 0.3 * np.linspace(-1, 1, 90) ** 2
+    matlab = gramian_angular_field(x, "gadf")
+    np.testing.assert_allclose(matlab, naive_gaf(x, "gadf", "matlab"), atol=1e-12)
+    pyts = gramian_angular_field(x, "gadf", "pyts")
+    np.testing.assert_allclose(pyts, matlab.T, atol=1e-12)
+    np.testing.assert_allclose(pyts, -matlab, atol=1e-12)
+    rec = np.stack([x] * 6, axis=1)
+    img_m, img_p = gaf_image(rec, kind="gadf"), gaf_image(rec, kind="gadf", gadf_convention="pyts")
+    assert np.abs(img_m.astype(int) + img_p.astype(int) - 255).max() <= 1     # inverted images
+    with pytest.raises(ValueError, match="unknown GADF convention"):
+        gramian_angular_field(x, "gadf", "wang")
+
+
+def test_shrinking_antialiases_whatever_the_interpolation():
+    """A 126-sample alternating signal gives a 0/1 checkerboard field: shrunk 3x it must be near
+    flat grey (area averages: 4/9..5/9), not the 0/1 pattern point sampling (INTER_LINEAR) keeps."""
+    x = np.tile([1.0, -1.0], 63)
+    rec = np.stack([x] * 6, axis=1)
+    for interpolation in ("area", "linear", "cubic"):
+        img = gaf_image(rec, kind="gasf", image_size=42, interpolation=interpolation)
+        assert img.min() >= 113 and img.max() <= 142, interpolation
+    up = gaf_image(rec[:16], kind="gasf", image_size=64, interpolation="linear")   # enlarging
+    assert up.shape == (3, 64, 64) and up.max() == 255 and up.min() == 0
 
 
 def test_reproduces_matlab_gasf_image_pixel_for_pixel(utd_inertial_dir, reference_dir):
@@ -71,6 +104,31 @@ def test_constant_channel_gives_zero_image_not_nan():
     assert not np.isnan(img.astype(float)).any()
     assert img[0].max() == 0          # the constant acc_x channel
     assert mat2gray(np.ones((2, 3, 3))).max() == 0
+
+
+def test_constant_channel_is_logged_with_the_clip_name(tmp_path, caplog):
+    import pandas as pd
+    from scipy.io import savemat
+
+    from vskd.gaf_store import GafStore, write_gaf_h5
+    rng = np.random.default_rng(0)
+    paths = []
+    for name, dead in (("a1_s1_t1", None), ("a2_s1_t1", 2)):
+        rec = rng.normal(size=(120, 6))
+        if dead is not None:
+            rec[:, dead] = 0.0                       # a dead acc_z axis
+        paths.append(tmp_path / f"{name}_inertial.mat")
+        savemat(paths[-1], {"d_iner": rec})
+    manifest = pd.DataFrame({"clip_id": ["a1_s1_t1", "a2_s1_t1"], "label": [0, 1],
+                             "inertial_path": [str(p) for p in paths], "status": ["ok", "ok"]})
+    params = {"kind": "gasf", "channels": ["acc_x", "acc_y", "acc_z"], "image_size": 32,
+              "interpolation": "area"}
+    with caplog.at_level("WARNING", logger="vskd.gaf_store"):
+        assert write_gaf_h5(manifest, tmp_path / "gaf.h5", params) == 2
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert any("a2_s1_t1" in m and "acc_z" in m and "blank" in m for m in warnings)
+    assert not any("a1_s1_t1" in m for m in warnings)
+    assert GafStore(tmp_path / "gaf.h5")["a2_s1_t1"][2].max() == 0
 
 
 def test_unknown_channel_and_kind_are_rejected():

@@ -1,10 +1,17 @@
 """Gramian Angular Field encoding of inertial signals, vectorised over samples and channels.
 
 Follows the original MATLAB (``GASF.m`` / ``GADF.m`` + ``mat2gray``) used by VSKD: each channel is
-min-max scaled to [-1, 1] and clipped, phi = arccos(x); GASF = cos(phi_i + phi_j),
-GADF = sin(phi_i - phi_j); each channel's image is then scaled to [0, 1]. Using
-cos(a+b) = cos a cos b - sin a sin b with sin(arccos x) = sqrt(1 - x^2), both fields are outer
-products: no trigonometry on N x N arrays.
+min-max scaled to [-1, 1] and clipped; GASF = cos(phi_i + phi_j) with phi = arccos(x); each
+channel's image is then scaled to [0, 1]. Using cos(a+b) = cos a cos b - sin a sin b with
+sin(arccos x) = sqrt(1 - x^2), the fields are outer products: no trigonometry on N x N arrays.
+
+GADF has two conventions (``gadf_convention``), one the transpose (= the negative) of the other:
+- ``matlab`` (default, the paper's encoder): ``GADF.m`` takes psi = arcsin(x) and computes
+  sin(psi_i - psi_j) = x_i sqrt(1 - x_j^2) - sqrt(1 - x_i^2) x_j;
+- ``pyts``: pyts (and Wang & Oates' paper) take phi = arccos(x) and compute sin(phi_i - phi_j),
+  which is sin(psi_j - psi_i) since psi = pi/2 - phi.
+After ``mat2gray`` one is the other's inverted image (1 - g), so the conventions are not
+interchangeable for a network trained on one of them.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ log = logging.getLogger(__name__)
 
 CHANNELS = ("acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z")
 INTERPOLATION = {"area": cv2.INTER_AREA, "linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}
+GADF_CONVENTIONS = ("matlab", "pyts")
 
 
 def rescale_minus1_1(series: np.ndarray) -> np.ndarray:
@@ -31,13 +39,22 @@ def rescale_minus1_1(series: np.ndarray) -> np.ndarray:
     return np.clip(scaled, -1.0, 1.0)
 
 
-def gramian_angular_field(series: np.ndarray, kind: str = "gasf") -> np.ndarray:
-    """GASF or GADF of each series along the last axis: (..., N) -> (..., N, N), float64 in [-1, 1]."""
+def gramian_angular_field(series: np.ndarray, kind: str = "gasf",
+                          gadf_convention: str = "matlab") -> np.ndarray:
+    """GASF or GADF of each series along the last axis: (..., N) -> (..., N, N), float64 in [-1, 1].
+
+    ``gadf_convention`` (GADF only): ``matlab`` sin(arcsin x_i - arcsin x_j) as ``GADF.m``, or
+    ``pyts`` sin(arccos x_i - arccos x_j), its transpose (see the module docstring).
+    """
+    if gadf_convention not in GADF_CONVENTIONS:
+        raise ValueError(f"unknown GADF convention {gadf_convention!r}; expected one of {GADF_CONVENTIONS}")
     x = rescale_minus1_1(series)
     s = np.sqrt(np.clip(1.0 - x * x, 0.0, 1.0))
     if kind == "gasf":
         return x[..., :, None] * x[..., None, :] - s[..., :, None] * s[..., None, :]
     if kind == "gadf":
+        if gadf_convention == "matlab":
+            return x[..., :, None] * s[..., None, :] - s[..., :, None] * x[..., None, :]
         return s[..., :, None] * x[..., None, :] - x[..., :, None] * s[..., None, :]
     raise ValueError(f"unknown GAF kind {kind!r}; expected 'gasf' or 'gadf'")
 
@@ -62,18 +79,39 @@ def channel_indices(channels: Sequence[str]) -> list[int]:
     return [CHANNELS.index(c) for c in channels]
 
 
+def constant_channels(inertial: np.ndarray, channels: Sequence[str]) -> list[str]:
+    """The selected channels whose recording is constant (e.g. all zero): their GAF is blank."""
+    series = np.asarray(inertial, dtype=np.float64)[:, channel_indices(channels)]
+    flat = series.max(axis=0) == series.min(axis=0)
+    return [c for c, f in zip(channels, flat) if f]
+
+
+def resize_flag(native: int, image_size: int, interpolation: str) -> int:
+    """OpenCV interpolation for resizing an N x N field to ``image_size``.
+
+    Shrinking always averages areas (INTER_AREA): a GAF of a longer clip holds detail finer than
+    the target grid, and point-sampling kernels (linear, cubic) alias it into moire. The released
+    student's torchvision/PIL bilinear resize also antialiases when shrinking. ``interpolation``
+    therefore only chooses the kernel for enlarging short clips.
+    """
+    if interpolation not in INTERPOLATION:
+        raise ValueError(f"unknown interpolation {interpolation!r}; expected one of {sorted(INTERPOLATION)}")
+    return cv2.INTER_AREA if image_size < native else INTERPOLATION[interpolation]
+
+
 def gaf_image(inertial: np.ndarray, channels: Sequence[str] = ("acc_x", "acc_y", "acc_z"),
               kind: str = "gasf", image_size: int | None = None,
-              interpolation: str = "area") -> np.ndarray:
+              interpolation: str = "area", gadf_convention: str = "matlab") -> np.ndarray:
     """One recording (N, 6) -> a (C, S, S) uint8 GAF image, one channel per selected axis.
 
     ``image_size=None`` keeps the native N x N size (as the MATLAB images); otherwise each [0, 1]
-    channel is resized with OpenCV before quantisation.
+    channel is resized with OpenCV before quantisation (antialiased when shrinking, see
+    ``resize_flag``).
     """
     series = np.asarray(inertial, dtype=np.float64)[:, channel_indices(channels)].T   # (C, N)
-    gray = mat2gray(gramian_angular_field(series, kind))
+    gray = mat2gray(gramian_angular_field(series, kind, gadf_convention))
     if image_size is not None and image_size != gray.shape[-1]:
-        flag = INTERPOLATION[interpolation]
+        flag = resize_flag(gray.shape[-1], image_size, interpolation)
         gray = np.stack([cv2.resize(g.astype(np.float32), (image_size, image_size), interpolation=flag)
                          for g in gray])
         gray = np.clip(gray, 0.0, 1.0)

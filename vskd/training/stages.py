@@ -131,7 +131,8 @@ def _frame_sampling(teacher_cfg: dict[str, Any], crop: Sequence[int]) -> dict[st
     """How the teacher's clips are sampled: identical in its training, its knowledge cache and
     the online distillation, so the student is distilled from what the teacher learned on."""
     return {"num_segments": teacher_cfg["num_segments"], "crop": tuple(crop),
-            "crop_scales": tuple(teacher_cfg.get("crop_scales", DEFAULT_CROP_SCALES))}
+            "crop_scales": tuple(teacher_cfg.get("crop_scales", DEFAULT_CROP_SCALES)),
+            "test_crop_scale": teacher_cfg.get("test_crop_scale", 1.0)}
 
 
 def load_teacher(path: str | Path, device: torch.device) -> tuple[torch.nn.Module, dict[str, Any]]:
