@@ -16,7 +16,8 @@ include: "rules/data.smk"
 include: "rules/features.smk"
 include: "rules/semantic.smk"
 include: "rules/teacher.smk"
-include: "rules/student.smk"
+include: "rules/runs.smk"
+include: "rules/tables.smk"
 
 
 localrules:
@@ -25,6 +26,9 @@ localrules:
     unpack_archives,
     build_manifest,
     class_embeddings,
+    design_card,
+    table,
+    tables,
 
 
 rule all:

@@ -92,8 +92,8 @@ def all_targets():
     """The design-card metrics (teacher, DASK and CE students) of every dataset, and the tables."""
     out = []
     for d in DATASETS:
-        for card in DESIGN_CARD:
-            if runs_of(d, config["design_card"][card]):
+        for card, role in DESIGN_CARD.items():
+            if runs_of(d, config["design_card"][role]):
                 out.append(f"{RESULTS}/{d}/{card}_metrics.csv")
         if has_video(d):
             out.append(f"{RESULTS}/{d}/teacher_metrics.csv")
@@ -133,6 +133,34 @@ def table_targets():
         for table in TABLES:
             if any(runs_of(d, table=t) for t in TABLES[table]):
                 out += [f"{RESULTS}/tables/{d}_{table}.{ext}" for ext in ("csv", "md", "tex")]
+    return out
+
+
+def table_order(wildcards):
+    """Run names of a table in run-sheet order: CE first, then the table's rows (the ablation
+    table also shows full DASK, the row it ablates)."""
+    d, groups = wildcards.dataset, TABLES[wildcards.table]
+    names = [config["design_card"]["baseline"]]
+    if wildcards.table == "ablation":
+        names.append(config["design_card"]["student"])
+    for row in config["runs"]:
+        if row.get("table", "methods") in groups and runs_of(d, row["name"]) and row["name"] not in names:
+            names.append(row["name"])
+    return names
+
+
+def table_controls(wildcards):
+    """Each control run of a dataset -> the run with the same method and parameters and the
+    trained teacher (None when the sheet has no such run)."""
+    runs = {}
+    for r in runs_of(wildcards.dataset):
+        runs.setdefault(r.name, r)
+    out = {}
+    for name, r in runs.items():
+        if r.teacher in ("shuffled", "untrained"):
+            real = [n for n, o in runs.items() if o.teacher == "trained" and o.method == r.method
+                    and o.params == r.params and o.student == r.student]
+            out[name] = real[0] if real else None
     return out
 
 
@@ -204,5 +232,7 @@ DISTILL_CODE = code("vskd/distill/base.py", "vskd/distill/registry.py", "vskd/di
 def method_code(wildcards):
     """The method's own module: editing it reruns the runs of that method only."""
     return code(f"vskd/distill/methods/{run_spec(wildcards).method}.py")
+
+
 # every backbone module (the registry imports them all, so each can change any network)
 BACKBONE_CODE = sorted(str(p) for p in (Path(workflow.basedir) / "vskd/models/backbones").glob("*.py"))

@@ -1,4 +1,4 @@
-"""Snakemake glue: train and evaluate the video teacher."""
+"""Snakemake glue: train and evaluate the video teacher (or evaluate the untrained control)."""
 import torch
 
 from vskd.progress import setup_logging
@@ -9,4 +9,5 @@ torch.set_num_threads(snakemake.threads)
 out = snakemake.output
 train_teacher(snakemake.params.cfg, snakemake.input.split, snakemake.input.frames,
               RunOutputs(out.model, out.metrics, out.history, out.per_class, out.confusion,
-                         snakemake.params.checkpoint))
+                         snakemake.params.checkpoint),
+              untrained=snakemake.params.untrained)

@@ -1,0 +1,236 @@
+"""Comparison tables over seeds: mean +- std, paired differences to CE, controls, references.
+
+Every number of a table is computed from the runs' metrics files; published numbers appear only
+from a reference CSV the user gives (``reference:`` in the config), in their own labelled column.
+Paired differences use the seeds both runs share: d_s = acc_method(s) - acc_CE(s), mean and a
+95 % Student-t interval (none for a single seed). Controls (shuffled / untrained teacher) are
+compared with the same method and parameters with the trained teacher, paired the same way, and
+the table says whether the real teacher beats them.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .atomic import write_text_atomic
+from .config import config_hash
+
+METRIC_COLUMNS = ("accuracy", "macro_f1")
+
+
+@dataclass(frozen=True)
+class Paired:
+    """Mean paired difference (in accuracy points, i.e. x100) with its 95 % interval."""
+
+    mean: float
+    low: float
+    high: float
+    n: int
+
+    def text(self) -> str:
+        if self.n == 0:
+            return "n/a"
+        if self.n == 1 or not math.isfinite(self.low):
+            return f"{self.mean:+.1f} (n=1)"
+        return f"{self.mean:+.1f} [{self.low:+.1f}, {self.high:+.1f}]"
+
+
+def paired_difference(a: pd.Series, b: pd.Series) -> Paired:
+    """a - b over the seeds (index) both have, in points; 95 % t-interval for n >= 2."""
+    common = a.index.intersection(b.index)
+    d = (a.loc[common] - b.loc[common]).to_numpy(float) * 100
+    n = len(d)
+    if n == 0:
+        return Paired(float("nan"), float("nan"), float("nan"), 0)
+    mean = float(d.mean())
+    if n == 1:
+        return Paired(mean, float("nan"), float("nan"), 1)
+    half = float(stats.t.ppf(0.975, n - 1) * d.std(ddof=1) / math.sqrt(n))
+    return Paired(mean, mean - half, mean + half, n)
+
+
+def load_metrics(paths: Iterable[str | Path]) -> pd.DataFrame:
+    frames = [pd.read_csv(p) for p in paths]
+    if not frames:
+        raise ValueError("no metrics files given")
+    return pd.concat(frames, ignore_index=True)
+
+
+def _mean_std(values: pd.Series) -> str:
+    v = values.to_numpy(float) * 100
+    return f"{v.mean():.1f} ± {v.std(ddof=1):.1f}" if len(v) > 1 else f"{v.mean():.1f}"
+
+
+def _by_seed(frame: pd.DataFrame, run: str, metric: str = "accuracy") -> pd.Series:
+    part = frame[frame.run == run]
+    return part.set_index("seed")[metric].sort_index()
+
+
+def build_table(metrics: pd.DataFrame, teachers: pd.DataFrame | None, run_order: Sequence[str],
+                baseline: str, reference: pd.DataFrame | None = None,
+                dataset_kind: str | None = None) -> pd.DataFrame:
+    """One row per run name (in ``run_order``): numeric columns for the CSV, text for md/tex."""
+    base = _by_seed(metrics, baseline)
+    rows = []
+    for run in run_order:
+        part = metrics[metrics.run == run]
+        if part.empty:
+            continue
+        first = part.iloc[0]
+        acc = _by_seed(metrics, run)
+        diff = paired_difference(acc, base) if run != baseline else Paired(0.0, 0.0, 0.0, len(acc))
+        row = {
+            "run": run, "label": first.get("label", run), "group": first.get("table", "methods"),
+            "method": first.method, "teacher": first.teacher,
+            "n_seeds": int(len(part)), "seeds": " ".join(str(s) for s in sorted(part.seed)),
+            "accuracy_mean": part.accuracy.mean(), "accuracy_std": part.accuracy.std(ddof=1),
+            "macro_f1_mean": part.macro_f1.mean(), "macro_f1_std": part.macro_f1.std(ddof=1),
+            "diff_vs_ce": diff.mean, "diff_vs_ce_low": diff.low, "diff_vs_ce_high": diff.high,
+            "n_pairs": diff.n,
+            "oracle_best_accuracy_mean": part["oracle_best_accuracy"].mean()
+            if "oracle_best_accuracy" in part else float("nan"),
+            "teacher_accuracy": _teacher_accuracy(teachers, first.teacher),
+            "data_source": first.data_source, "split": first.split,
+            "config_hash": config_hash(sorted(part.config_hash.astype(str))),
+            "code_version": ",".join(sorted(set(part.code_version.astype(str)))),
+            "accuracy_text": _mean_std(part.accuracy), "macro_f1_text": _mean_std(part.macro_f1),
+            "diff_text": "—" if run == baseline else diff.text(),
+        }
+        if reference is not None:
+            row["published_accuracy"], row["published_source"] = _published(
+                reference, dataset_kind, first.split, first.method, first.get("label", run))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _teacher_accuracy(teachers: pd.DataFrame | None, state: str) -> float:
+    if teachers is None or state in (None, "none") or not isinstance(state, str):
+        return float("nan")
+    model = "teacher_untrained" if state == "untrained" else "teacher"
+    part = teachers[teachers.model == model]
+    return float(part.accuracy.iloc[0]) if not part.empty else float("nan")
+
+
+def read_reference(path: str | Path) -> pd.DataFrame:
+    """Published numbers: columns dataset, protocol, method, metric, value, source."""
+    ref = pd.read_csv(path)
+    need = {"dataset", "protocol", "method", "metric", "value", "source"}
+    missing = need - set(ref.columns)
+    if missing:
+        raise ValueError(f"reference file {path} lacks the columns {sorted(missing)}")
+    return ref
+
+
+def _published(ref: pd.DataFrame, dataset_kind: str | None, split: str, method: str,
+               label: str) -> tuple[float, str]:
+    keys = {str(method).lower(), str(label).lower()}
+    part = ref[(ref.dataset.str.lower() == str(dataset_kind).lower())
+               & (ref.protocol.str.lower() == str(split).lower())
+               & (ref.metric.str.lower() == "accuracy") & ref.method.str.lower().isin(keys)]
+    if part.empty:
+        return float("nan"), ""
+    return float(part.value.iloc[0]), str(part.source.iloc[0])
+
+
+def control_verdicts(metrics: pd.DataFrame, controls: dict[str, str]) -> list[str]:
+    """Sentences comparing each real-teacher run with its control (paired over seeds)."""
+    lines = []
+    for control, real in controls.items():
+        if real is None or control not in set(metrics.run) or real not in set(metrics.run):
+            continue
+        d = paired_difference(_by_seed(metrics, real), _by_seed(metrics, control))
+        beats = d.n >= 2 and d.low > 0
+        verdict = ("the trained teacher beats this control (interval above 0)" if beats else
+                   "the trained teacher does NOT beat this control beyond seed noise")
+        lines.append(f"- `{real}` − `{control}`: {d.text()} points over {d.n} paired seeds: {verdict}.")
+    return lines
+
+
+DISPLAY = [("label", "Method"), ("accuracy_text", "Accuracy (%)"), ("macro_f1_text", "Macro-F1 (%)"),
+           ("diff_text", "Δ vs CE (95% CI)"), ("n_seeds", "Seeds"), ("teacher", "Teacher"),
+           ("teacher_accuracy_text", "Teacher acc. (%)")]
+
+
+def _display(table: pd.DataFrame) -> pd.DataFrame:
+    t = table.copy()
+    t["teacher_accuracy_text"] = [("—" if not np.isfinite(v) else f"{100 * v:.1f}")
+                                  for v in t.teacher_accuracy]
+    cols = list(DISPLAY)
+    if "published_accuracy" in t:
+        t["published_text"] = [("—" if not np.isfinite(v) else f"{v:.1f} ({s})")
+                               for v, s in zip(t.published_accuracy, t.published_source)]
+        cols.append(("published_text", "Published (reference file)"))
+    return t[[c for c, _ in cols]].rename(columns=dict(cols))
+
+
+def to_markdown(table: pd.DataFrame, title: str, notes: Sequence[str]) -> str:
+    from tabulate import tabulate
+    body = tabulate(_display(table), headers="keys", tablefmt="github", showindex=False)
+    return f"### {title}\n\n{body}\n\n" + "\n".join(notes) + "\n"
+
+
+def _tex_escape(text: str) -> str:
+    for a, b in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("_", r"\_"),
+                 ("#", r"\#"), ("±", r"$\pm$"), ("Δ", r"$\Delta$"), ("−", "-"), ("—", "--")):
+        text = text.replace(a, b)
+    return text
+
+
+def to_latex(table: pd.DataFrame, caption: str) -> str:
+    """A booktabs table ready to paste (needs \\usepackage{booktabs})."""
+    disp = _display(table)
+    header = " & ".join(_tex_escape(c) for c in disp.columns) + r" \\"
+    lines = [r"\begin{table}[t]", r"\centering", r"\small",
+             r"\begin{tabular}{l" + "r" * (len(disp.columns) - 1) + "}", r"\toprule", header, r"\midrule"]
+    groups = list(table.group)
+    for i, (_, row) in enumerate(disp.iterrows()):
+        if i > 0 and groups[i] != groups[i - 1]:
+            lines.append(r"\midrule")
+        lines.append(" & ".join(_tex_escape(str(v)) for v in row) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}", rf"\caption{{{_tex_escape(caption)}}}",
+              r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+def write_table(table: pd.DataFrame, out_csv: str, out_md: str, out_tex: str, title: str,
+                notes: Sequence[str]) -> None:
+    text_cols = [c for c in table.columns if c.endswith("_text")]
+    write_text_atomic(out_csv, table.drop(columns=text_cols).to_csv(index=False))
+    write_text_atomic(out_md, to_markdown(table, title, notes))
+    caption = title + ". " + " ".join(n.lstrip("- ") for n in notes if not n.startswith("- `"))
+    write_text_atomic(out_tex, to_latex(table, caption))
+
+
+def make_table(kind: str, dataset: str, run_metrics: Sequence[str], teacher_metrics: Sequence[str],
+               run_order: Sequence[str], baseline: str, controls: dict[str, str | None],
+               out_csv: str, out_md: str, out_tex: str, reference: str | None = None,
+               dataset_kind: str | None = None) -> pd.DataFrame:
+    """Build and write one table (``methods`` or ``ablation``) of one dataset."""
+    metrics = load_metrics(run_metrics)
+    teachers = load_metrics(teacher_metrics) if teacher_metrics else None
+    ref = read_reference(reference) if reference else None
+    table = build_table(metrics, teachers, run_order, baseline, ref, dataset_kind)
+    first = table.iloc[0]
+    source = "SYNTHETIC (embedded generator) data" if first.data_source == "synthetic" else "real data"
+    title = (f"{dataset}: {'distillation methods' if kind == 'methods' else 'DASK ablation'} "
+             f"({source}, {first.split} split)")
+    seeds = sorted({s for t in table.seeds for s in t.split()})
+    notes = [f"Mean ± std over seeds ({', '.join(seeds)}); Δ vs CE: mean paired difference in "
+             "accuracy points over the seeds both runs share, 95% t-interval. Final-epoch models "
+             "(no selection on the test split).",
+             f"Config hashes and code versions are in the CSV; data: {source}."]
+    if ref is not None:
+        notes.append(f"Published numbers come only from the reference file {reference}; they were "
+                     "obtained on the real dataset" + (" and are not comparable with these synthetic "
+                                                       "numbers." if first.data_source == "synthetic" else "."))
+    verdicts = control_verdicts(metrics, controls)
+    if verdicts:
+        notes += ["", "Controls (is the gain the teacher's knowledge?):", *verdicts]
+    write_table(table, out_csv, out_md, out_tex, title, notes)
+    return table
