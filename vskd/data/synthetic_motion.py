@@ -269,12 +269,15 @@ def two_link_ik(root: np.ndarray, target: np.ndarray, l1: float, l2: float,
 
 
 def simulate(action: int, duration: float, rate: float, subject: Subject,
-             rng: np.random.Generator) -> tuple[np.ndarray, dict[str, np.ndarray], bool]:
+             rng: np.random.Generator,
+             program=None) -> tuple[np.ndarray, dict[str, np.ndarray], bool]:
     """Joint trajectories sampled at ``rate`` Hz over ``duration`` s.
 
     Returns (times, joints name -> (T, 3) world positions, chair flag). Trial variability (onset,
     amplitude, a slow hand tremor) comes from ``rng``; call with the same rng state for video and
-    sensor sampling of one clip.
+    sensor sampling of one clip. ``program`` (default ``motion_program``, UTD-MHAD's actions) maps
+    (action, u, t, freq_scale) to the targets, so other datasets drive the same body with their
+    own action lists (``vskd/data/synthetic_programs.py``).
     """
     n = int(round(duration * rate))
     t = np.arange(n) / rate
@@ -285,7 +288,7 @@ def simulate(action: int, duration: float, rate: float, subject: Subject,
     u = u + warp * np.sin(np.pi * u) / np.pi
     amp = subject.amplitude * rng.uniform(0.93, 1.07)
     k = subject.scale
-    prog = motion_program(action, u, t, freq_scale=subject.speed * rng.uniform(0.92, 1.08))
+    prog = (program or motion_program)(action, u, t, freq_scale=subject.speed * rng.uniform(0.92, 1.08))
 
     # slow, smooth per-trial deviation of both hands from the program (about 2 cm): nobody
     # repeats a movement exactly
@@ -364,6 +367,18 @@ def imu_signal(action: int, joints: dict[str, np.ndarray], rate: float,
     else:
         prox, dist, other = joints["elbow_r"], joints["wrist_r"], joints["shoulder_r"]
         pos = dist
+    return segment_imu(prox, dist, other, pos, rate, rng, mount)
+
+
+def segment_imu(prox: np.ndarray, dist: np.ndarray, other: np.ndarray, pos: np.ndarray,
+                rate: float, rng: np.random.Generator, mount: np.ndarray | None = None,
+                acc_range: float = 8.0, gyro_range: float = 1000.0) -> np.ndarray:
+    """A 6-axis IMU strapped to the limb segment ``prox`` -> ``dist`` at ``pos`` (N x 6: g, deg/s).
+
+    The sensor frame follows the segment (x along it, y normal to the plane with ``other``);
+    noise, strap wobble and bias as in ``imu_signal``, clipped to +-``acc_range`` g and
+    +-``gyro_range`` deg/s. Any placement (wrist, hip, ankle, trouser pocket) is a segment.
+    """
     dt = 1.0 / rate
     e1 = _unit(dist - prox)                      # along the segment
     e2 = _unit(np.cross(e1, other - prox))       # normal of the limb plane
@@ -384,4 +399,5 @@ def imu_signal(action: int, joints: dict[str, np.ndarray], rate: float,
                        for i in range(3)], 1)[: len(acc)]
     acc = acc + rng.normal(0, 0.015, 3) + rng.normal(0, 0.02, acc.shape) + 0.12 * wobble
     gyro = gyro + rng.normal(0, 1.0, 3) + rng.normal(0, 2.0, gyro.shape)
-    return np.concatenate([np.clip(acc, -8, 8), np.clip(gyro, -1000, 1000)], axis=1)
+    return np.concatenate([np.clip(acc, -acc_range, acc_range), np.clip(gyro, -gyro_range, gyro_range)],
+                          axis=1)
