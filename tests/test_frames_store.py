@@ -1,6 +1,9 @@
 """frames.h5: both layouts round-trip real decoded video; reads of sampled frames."""
 from __future__ import annotations
 
+import pickle
+
+import h5py
 import numpy as np
 import pytest
 
@@ -20,20 +23,31 @@ def clip_folder(tmp_path_factory):
     return folder
 
 
-@pytest.mark.parametrize("storage", ["raw", "jpeg"])
-def test_roundtrip_and_sampled_reads(clip_folder, tmp_path, storage):
+@pytest.mark.parametrize("storage,compression", [("raw", "lzf"), ("raw", "none"), ("jpeg", "none")])
+def test_roundtrip_and_sampled_reads(clip_folder, tmp_path, storage, compression):
     manifest = build_manifest(clip_folder, ["video", "inertial"])
     out = tmp_path / "frames.h5"
-    params = {"height": 48, "width": 64, "storage": storage, "compression": "lzf", "jpeg_quality": 95}
+    params = {"height": 48, "width": 64, "storage": storage, "compression": compression,
+              "jpeg_quality": 95}
     total = write_frames_h5(manifest, out, params)
     assert total == manifest.n_frames.sum()
     store = FrameStore(out)
+    # uncompressed raw clips are read through the memory map, one index per clip
+    assert bool(store.mapped) == (storage == "raw" and compression == "none")
     n = store.num_frames("a24_s2_t3")
     picked = store.read("a24_s2_t3", [n - 1, 0, 0, 5])
     assert picked.shape == (4, 48, 64, 3) and picked.dtype == np.uint8
     np.testing.assert_array_equal(picked[1], picked[2])
     if storage == "raw":
-        everything = store.read("a24_s2_t3", range(n))
-        np.testing.assert_array_equal(everything[[n - 1, 0, 0, 5]], picked)
+        with h5py.File(out, "r") as h5:                  # what h5py reads, frame by frame
+            stored = h5["clips/a24_s2_t3"][()]
+        np.testing.assert_array_equal(stored[[n - 1, 0, 0, 5]], picked)
+        np.testing.assert_array_equal(store.read("a24_s2_t3", range(n)), stored)
+        clone = pickle.loads(pickle.dumps(store))        # as a DataLoader worker receives it
+        assert clone._h5 is None and getattr(clone, "_map", None) is None
+        np.testing.assert_array_equal(clone.read("a24_s2_t3", [3, 1]), stored[[3, 1]])
+    if compression == "none" and storage == "raw":
+        with pytest.raises(IndexError, match="out of range"):
+            store.read("a24_s2_t3", [n])
     # the stored frames are the video's frames: compare with a jpeg/raw twin within codec noise
     assert picked.mean() > 50

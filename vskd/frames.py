@@ -1,11 +1,16 @@
 """Video frames of a dataset in one HDF5 file, one entry per clip, read a few frames at a time.
 
-Two layouts (``frames.storage``):
-- ``raw``: ``clips/<id>`` uint8 (T, H, W, 3) RGB, chunked one frame per chunk and compressed
-  (lzf by default), so reading the 8 sampled frames of a clip touches 8 small chunks;
-- ``jpeg``: ``clips/<id>`` a variable-length array of T encoded JPEG frames (smaller, but every
+Layouts (``frames.storage`` + ``frames.compression``):
+- ``raw`` + ``none``: ``clips/<id>`` uint8 (T, H, W, 3) RGB stored contiguously, uncompressed.
+  The reader maps the file into memory once and takes a clip's sampled frames with one numpy
+  index of the clip's bytes (located with the dataset's file offset): one call per clip, no
+  per-frame HDF5 selection, and only the pages of the sampled frames are touched. Fastest; the
+  file is as large as the pixels;
+- ``raw`` + ``lzf`` / ``gzip``: the same array chunked one frame per chunk and compressed, so
+  reading the 8 sampled frames of a clip decompresses 8 small chunks (one HDF5 read each);
+- ``jpeg``: ``clips/<id>`` a variable-length array of T encoded JPEG frames (smallest, but every
   read pays a JPEG decode).
-The default was chosen by ``benchmarks/bench_frames.py`` (see README).
+The choice is measured by ``benchmarks/bench_frames.py`` (see README).
 """
 from __future__ import annotations
 
@@ -50,7 +55,9 @@ def write_frames_h5(manifest: pd.DataFrame, out_path: str | Path, params: dict[s
             h5.attrs[key] = params[key]
         for row in progress(clips.itertuples(), "frames", total=len(clips), unit="clip"):
             frames = read_video(row.video_path, size=size, expected_frames=int(row.n_frames))
-            if storage == "raw":
+            if storage == "raw" and params["compression"] == "none":
+                group.create_dataset(row.clip_id, data=frames)      # contiguous: mapped reads
+            elif storage == "raw":
                 group.create_dataset(row.clip_id, data=frames, chunks=(1, *frames.shape[1:]),
                                      **_compression(params["compression"]))
             elif storage == "jpeg":
@@ -70,13 +77,36 @@ def write_frames_h5(manifest: pd.DataFrame, out_path: str | Path, params: dict[s
 
 
 class FrameStore(LazyH5):
-    """Read sampled frames of a clip."""
+    """Read sampled frames of a clip.
+
+    Contiguous uncompressed clips are read through a read-only memory map of the file (opened
+    lazily, like the HDF5 handle, so a DataLoader worker maps the file itself); others through h5py.
+    """
 
     def __init__(self, path: str | Path):
         super().__init__(path)
+        self._map: np.memmap | None = None
+        #: clip -> (byte offset in the file, (T, H, W, C)) for contiguous uncompressed uint8 clips
+        self.mapped: dict[str, tuple[int, tuple[int, ...]]] = {}
         with h5py.File(self.path, "r") as h5:
             self.storage = h5.attrs["storage"]
-            self.lengths = {k: int(v.shape[0]) for k, v in h5["clips"].items()}
+            self.lengths = {}
+            for k, ds in h5["clips"].items():
+                self.lengths[k] = int(ds.shape[0])
+                offset = ds.id.get_offset() if ds.chunks is None and ds.dtype == np.uint8 else None
+                if offset is not None and ds.ndim == 4:
+                    self.mapped[k] = (int(offset), tuple(int(n) for n in ds.shape))
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state["_map"] = None
+        return state
+
+    @property
+    def map(self) -> np.memmap:
+        if self._map is None:
+            self._map = np.memmap(self.path, dtype=np.uint8, mode="r")
+        return self._map
 
     def __contains__(self, clip_id: str) -> bool:
         return clip_id in self.lengths
@@ -86,8 +116,14 @@ class FrameStore(LazyH5):
 
     def read(self, clip_id: str, indices: Sequence[int]) -> np.ndarray:
         """RGB uint8 frames (k, H, W, 3) at ``indices`` (any order, repeats allowed)."""
-        ds = self.h5["clips"][clip_id]
         idx = np.asarray(indices, dtype=np.int64)
+        if clip_id in self.mapped:
+            offset, shape = self.mapped[clip_id]
+            if idx.size and (idx.min() < 0 or idx.max() >= shape[0]):
+                raise IndexError(f"{clip_id}: frame index out of range 0..{shape[0] - 1}")
+            clip = self.map[offset:offset + int(np.prod(shape))].reshape(shape)
+            return clip[idx]                                 # one fancy index: copies k frames
+        ds = self.h5["clips"][clip_id]
         if self.storage == "jpeg":
             return np.stack([cv2.cvtColor(cv2.imdecode(ds[i], cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
                              for i in idx])
