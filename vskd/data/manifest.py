@@ -157,9 +157,10 @@ def describe_changes(changes: list[tuple[str, str]], manifest_path: str | Path) 
     raw_dir = manifest_path.parent / "raw"
     unpacked = all(Path(p).resolve().is_relative_to(raw_dir.resolve()) for p, _ in changes)
     if unpacked:
-        todo = (f"these files were unpacked from the dataset's archives: delete {raw_dir} and rerun "
-                "the same command (rule unpack_archives unpacks them again and everything built "
-                "from them is rebuilt)")
+        todo = (f"these files are unpacked from the dataset's archives and must not be edited: "
+                f"delete {raw_dir} and rerun (rule unpack_archives unpacks them again when a stage "
+                "needs them); to work on edited files, point the dataset's source: at a folder "
+                "of your own")
     else:
         todo = ("if the edit is intended, rebuild the manifest and what depends on it with "
                 "`snakemake -R build_manifest <target>` (same arguments); otherwise restore the file")
