@@ -177,7 +177,7 @@ class BerkeleyMhadAdapter(DatasetAdapter):
         return f"img_l{cl:02d}_c{cam:02d}_{self.canonical_id(clip_id)}_{index:05d}.pgm"
 
     def timestamps_file(self, clip_id: str) -> str:
-        return f"Camera/time_stamps_img_{self.canonical_id(clip_id)}.txt"
+        return f"Time_stamps/time_stamps_img_{self.canonical_id(clip_id)}.txt"
 
     # ---- readers ---------------------------------------------------------------------------
     def read_sensor_file(self, path: str | Path, sensor: str = "shimmer01") -> Recording:
