@@ -107,8 +107,9 @@ def check_gradients(method, student: NetOutput, teacher: NetOutput, used: list[t
     total, parts = method(student, teacher, labels(batch), index)
     assert torch.isfinite(total)
     total.backward()
-    for x in used:
-        assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+    for i, x in enumerate(used):
+        ok = x.grad is not None and bool(torch.isfinite(x.grad).all()) and x.grad.abs().sum() > 0
+        assert ok, f"used student tensor {i} {tuple(x.shape)} gets no (finite, non-zero) gradient"
     for name, p in method.named_parameters():
         assert p.grad is not None, f"connector {name} gets no gradient"
         assert torch.isfinite(p.grad).all()

@@ -101,7 +101,7 @@ class ContrastiveRepresentation(DistillMethod):
         e = torch.exp(torch.bmm(bank[ids], anchor[:, :, None]).squeeze(2) / self.nce_t)
         if self.z[which] < 0:
             self.z[which] = e.detach().mean() * self.num_data
-        return e / self.z[which]
+        return e / self.z[which].clone()    # a copy: the buffer's other entry is set in place
 
     @torch.no_grad()
     def _update(self, bank: torch.Tensor, index: torch.Tensor, v: torch.Tensor) -> None:
