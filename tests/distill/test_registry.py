@@ -2,6 +2,7 @@
 ResNet18 GAF student against teacher outputs shaped as the BN-Inception TRN teacher's."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,25 @@ def test_the_zoo_is_registered_and_each_method_has_its_tests():
         assert (here / f"test_{name}.py").exists(), f"method {name!r} has no tests/distill/test_{name}.py"
 
 
+@pytest.mark.parametrize("name", ["fitnet", "at", "sp", "cc", "vid", "pkt", "nst", "crd"])
+def test_float16_teacher_features_give_the_float32_value(zoo, name):
+    """Teacher maps may be cached in float16: the terms take them in the student's dtype."""
+    torch.manual_seed(0)
+    method = build_method(name, {}, zoo.context(num_train=8)).eval()   # eval: CRD bank unchanged
+    s, t = zoo.outputs()
+    index = torch.tensor([0, 1, 2, 3])
+    t.maps = [m.detach().half() for m in t.maps]
+    t.pooled = t.pooled.detach().half()
+    t16 = NetOutput(t.logits, t.embedding, t.pooled, t.relation, t.maps)
+    t32 = NetOutput(t.logits, t.embedding, t.pooled.float(), t.relation, [m.float() for m in t.maps])
+    torch.manual_seed(1)
+    p16 = method(s, t16, zoo.labels(), index)[1]
+    torch.manual_seed(1)
+    p32 = method(s, t32, zoo.labels(), index)[1]
+    for k in p32:
+        assert p16[k].dtype == torch.float32 and torch.allclose(p16[k], p32[k]), k
+
+
 @pytest.mark.parametrize("name", ZOO)
 def test_declared_schema(name):
     cls = get_method(name)
@@ -30,7 +50,7 @@ def test_declared_schema(name):
     for key, value in cls.defaults.items():
         assert isinstance(value, (int, float)) and not isinstance(value, bool), (key, value)
     assert cls.student_maps == ("maps" in cls.teacher_fields)
-    assert (cls.__doc__ or "").strip() or (__import__(cls.__module__).__doc__ or "").strip()
+    assert (sys.modules[cls.__module__].__doc__ or "").strip(), "the module says its reference and choices"
 
 
 @pytest.fixture(scope="module")

@@ -15,15 +15,22 @@ from ...models.outputs import NetOutput
 
 
 def match_grids(s: torch.Tensor, t: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Both (B, C, H, W) maps adaptively average-pooled to the common (min H, min W) grid."""
+    """Both (B, C, H, W) maps adaptively average-pooled to the common (min H, min W) grid; the
+    teacher's in the student's dtype (cached teacher maps may be stored in float16)."""
     if s.dim() != 4 or t.dim() != 4:
         raise ValueError(f"stage maps must be (B, C, H, W), got {tuple(s.shape)} and {tuple(t.shape)}")
+    t = as_dtype_of(t, s)
     size = (min(s.shape[2], t.shape[2]), min(s.shape[3], t.shape[3]))
     if tuple(s.shape[2:]) != size:
         s = F.adaptive_avg_pool2d(s, size)
     if tuple(t.shape[2:]) != size:
         t = F.adaptive_avg_pool2d(t, size)
     return s, t
+
+
+def as_dtype_of(t: torch.Tensor, ref: torch.Tensor) -> torch.Tensor:
+    """``t`` in the dtype of ``ref`` (a float16 teacher cache meets a float32 student)."""
+    return t if t.dtype == ref.dtype else t.to(ref.dtype)
 
 
 def stage_pairs(method: str, student: NetOutput, teacher: NetOutput,

@@ -31,7 +31,7 @@ from torch import nn
 from ...models.outputs import NetOutput
 from ..base import DistillContext, DistillMethod
 from ..registry import register_method
-from ._common import int_param, positive_param
+from ._common import as_dtype_of, int_param, positive_param
 
 
 def taylor_rbf(e: torch.Tensor, gamma: float, order: int) -> torch.Tensor:
@@ -64,7 +64,9 @@ class CorrelationCongruence(DistillMethod):
               index: torch.Tensor | None) -> dict[str, torch.Tensor]:
         if self.embed_s is None:
             return {}
-        k_s = taylor_rbf(F.normalize(self.embed_s(student.pooled.flatten(1)), dim=1), self.gamma, self.order)
-        k_t = taylor_rbf(F.normalize(self.embed_t(teacher.pooled.flatten(1)), dim=1), self.gamma, self.order)
+        e_s = F.normalize(self.embed_s(student.pooled.flatten(1)), dim=1)
+        e_t = F.normalize(self.embed_t(as_dtype_of(teacher.pooled, student.pooled).flatten(1)), dim=1)
+        k_s = taylor_rbf(e_s, self.gamma, self.order)
+        k_t = taylor_rbf(e_t, self.gamma, self.order)
         b = k_s.shape[0]
         return {"cc": (k_t - k_s).pow(2).sum() / (b * b)}

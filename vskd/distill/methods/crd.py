@@ -18,9 +18,9 @@ information. Choices (references: RepDistiller ``crd/criterion.py``, ``crd/memor
   against the student bank) exp(v . m / nce_t), nce_t = 0.07, divided by a constant Z set once
   from the first batch as mean score x num_train (the paper's / RepDistiller's estimate);
 - negatives: ``nce_k`` rows drawn uniformly, with replacement, from the other training clips
-  (never the clip itself). The paper's 16384 (RepDistiller's default; 4096 in its dataset sampler)
-  cannot be met here: a UTD trial has 432 training clips, so ``nce_k`` is clamped to
-  num_train - 1 (the value in use is ``num_negatives``). RepDistiller's ``mode='exact'`` sampler
+  (never the clip itself). The default 4096 (RepDistiller's CIFAR runs use 16384 over 50000 images)
+  exceeds a small training set (a UTD trial has 432 training clips), so ``nce_k`` is clamped to
+  num_train - 1; the value in use is ``num_negatives``. RepDistiller's ``mode='exact'`` sampler
   also excludes clips of the positive's class; the labels of the whole training list are not in
   the context, so negatives here are instance-level, as in the paper's main formulation;
 - loss (the paper's Eq. 18, both directions summed): with m = K negatives and noise
@@ -41,7 +41,7 @@ from ...models.outputs import NetOutput
 from ..base import DistillContext, DistillMethod
 from ..functional import soft_target_kl
 from ..registry import register_method
-from ._common import int_param, positive_param
+from ._common import as_dtype_of, int_param, positive_param
 
 EPS = 1e-7
 
@@ -119,7 +119,7 @@ class ContrastiveRepresentation(DistillMethod):
                 raise ValueError(f"method 'crd': index must give one position in 0..{self.num_data - 1} "
                                  f"per clip, got {index.tolist()}")
             v_s = F.normalize(self.embed_s(student.pooled.flatten(1)), dim=1)
-            v_t = F.normalize(self.embed_t(teacher.pooled.flatten(1)), dim=1)
+            v_t = F.normalize(self.embed_t(as_dtype_of(teacher.pooled, student.pooled).flatten(1)), dim=1)
             ids = torch.cat([index[:, None], self.sample_negatives(index)], dim=1)
             loss_s = nce_loss(self._scores(v_s, self.memory_t, ids, 0), self.num_data)
             loss_t = nce_loss(self._scores(v_t, self.memory_s, ids, 1), self.num_data)

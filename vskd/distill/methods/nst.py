@@ -48,4 +48,5 @@ class NeuronSelectivityTransfer(DistillMethod):
               index: torch.Tensor | None) -> dict[str, torch.Tensor]:
         if self.weight("nst") <= 0:
             return {}
-        return {"nst": torch.stack([nst_mmd(s, t) for s, t in stage_pairs(self.name, student, teacher)]).sum()}
+        pairs = stage_pairs(self.name, student, teacher)
+        return {"nst": torch.stack([nst_mmd(s, t) for s, t in pairs]).sum()}

@@ -22,6 +22,7 @@ import torch
 from ...models.outputs import NetOutput
 from ..base import DistillMethod
 from ..registry import register_method
+from ._common import as_dtype_of
 
 EPS = 1e-7
 
@@ -49,4 +50,4 @@ class ProbabilisticKT(DistillMethod):
               index: torch.Tensor | None) -> dict[str, torch.Tensor]:
         if self.weight("pkt") <= 0:
             return {}
-        return {"pkt": pkt_loss(student.pooled, teacher.pooled)}
+        return {"pkt": pkt_loss(student.pooled, as_dtype_of(teacher.pooled, student.pooled))}

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from ...models.outputs import NetOutput
 from ..base import DistillMethod
 from ..registry import register_method
+from ._common import as_dtype_of
 
 
 def similarity(f: torch.Tensor) -> torch.Tensor:
@@ -42,6 +43,7 @@ class SimilarityPreserving(DistillMethod):
             return {}
         if not student.maps or not teacher.maps:
             raise ValueError("method 'sp' needs the last stage map of the student and the teacher")
-        g_s, g_t = similarity(student.maps[-1]), similarity(teacher.maps[-1])
+        f_s = student.maps[-1]
+        g_s, g_t = similarity(f_s), similarity(as_dtype_of(teacher.maps[-1], f_s))
         b = g_s.shape[0]
         return {"sp": (g_t - g_s).pow(2).sum() / (b * b)}
