@@ -109,6 +109,12 @@ def gaf_image(inertial: np.ndarray, channels: Sequence[str] = ("acc_x", "acc_y",
     ``resize_flag``).
     """
     series = np.asarray(inertial, dtype=np.float64)[:, channel_indices(channels)].T   # (C, N)
+    return series_image(series, kind, image_size, interpolation, gadf_convention)
+
+
+def series_image(series: np.ndarray, kind: str = "gasf", image_size: int | None = None,
+                 interpolation: str = "area", gadf_convention: str = "matlab") -> np.ndarray:
+    """(C, N) series of any sensor -> (C, S, S) uint8: field, ``mat2gray``, resize, quantise."""
     gray = mat2gray(gramian_angular_field(series, kind, gadf_convention))
     if image_size is not None and image_size != gray.shape[-1]:
         flag = resize_flag(gray.shape[-1], image_size, interpolation)
