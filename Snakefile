@@ -13,6 +13,7 @@ configfile: "config.yaml"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/datasets.smk"
 include: "rules/features.smk"
 include: "rules/semantic.smk"
 include: "rules/teacher.smk"

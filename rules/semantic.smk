@@ -10,6 +10,7 @@ rule class_embeddings:
         source=f"{RESULTS}/{{dataset}}/class_embeddings.json",
     params:
         semantic=lambda w: eff(w)["semantic"],
+        class_names=dataset_class_names,
     log:
         f"{RESULTS}/logs/{{dataset}}/class_embeddings.log",
     benchmark:

@@ -43,8 +43,8 @@ def test_override_merges_and_is_validated(config):
 
 
 def test_unknown_dataset(config):
-    with pytest.raises(ConfigError, match="no dataset 'mmact'"):
-        dataset_config(config, "mmact")
+    with pytest.raises(ConfigError, match="no dataset 'kinetics'"):
+        dataset_config(config, "kinetics")
 
 
 def test_config_hash_ignores_key_order():

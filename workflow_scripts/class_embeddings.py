@@ -9,7 +9,8 @@ from vskd.progress import setup_logging
 from vskd.semantic import class_embeddings
 
 setup_logging(snakemake.log[0])
-emb, source = class_embeddings(CLASS_NAMES, snakemake.params.semantic)
+names = snakemake.params.get("class_names") or CLASS_NAMES   # the dataset adapter's, in label order
+emb, source = class_embeddings(names, snakemake.params.semantic)
 with atomic_path(snakemake.output.npy) as tmp:
     np.save(tmp, emb)
 write_text_atomic(snakemake.output.source, json.dumps({"source": source, "shape": list(emb.shape)}) + "\n")

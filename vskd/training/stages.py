@@ -51,7 +51,13 @@ class RunOutputs:
 
 def class_names(cfg: dict[str, Any]) -> list[str]:
     """The class names of a config's dataset (one place; the dataset adapters extend it)."""
-    return list(CLASS_NAMES)
+    dataset = cfg.get("dataset", {})
+    if dataset.get("kind", "utd_mhad") == "utd_mhad":
+        return list(CLASS_NAMES)
+    from ..data.adapters import get_adapter  # Berkeley-MHAD, MMAct (label_scheme: MMAct's sakdn36)
+    adapter = get_adapter(dataset["kind"])
+    scheme = dataset.get("label_scheme", "default")
+    return list(adapter.class_names_for(scheme) if scheme != "default" else adapter.class_names)
 
 
 def _split(path: str | Path, *subsets: str) -> list[tuple[list[str], np.ndarray]]:

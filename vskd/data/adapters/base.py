@@ -131,9 +131,17 @@ class DatasetAdapter(ABC):
         f = self.parse_clip_id(clip_id)
         return tuple(f[k] for k in ("action", "subject", *self.attributes))
 
-    def label_of(self, clip_id: str) -> int:
+    def label_of(self, clip_id: str, scheme: str = "default") -> int:
         """0-based class index of a clip (action - 1 for every dataset here)."""
+        if scheme != "default":
+            raise ValueError(f"{self.title} has only the default label scheme, not {scheme!r}")
         return int(self.parse_clip_id(clip_id)["action"]) - 1
+
+    def class_names_for(self, scheme: str = "default") -> tuple[str, ...]:
+        """Class names in label order under a label scheme (only MMAct has a second one)."""
+        if scheme != "default":
+            raise ValueError(f"{self.title} has only the default label scheme, not {scheme!r}")
+        return self.class_names
 
     @property
     def num_classes(self) -> int:

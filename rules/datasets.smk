@@ -1,0 +1,153 @@
+# Data stages of the adapter datasets (kind: berkeley_mhad, mmact): synthetic raw folder -> clip
+# manifest + per-clip protocol splits -> GAF of named sensors. UTD-MHAD keeps the rules of
+# data.smk / features.smk; the `ruleorder`s below hand the adapter datasets' files to these rules
+# (their wildcard constraints never match a utd_mhad dataset, so UTD is untouched).
+from vskd.data.adapters import get_adapter  # noqa: E402
+from vskd.data.clips import clip_protocols, source_files as adapter_source_files  # noqa: E402
+from vskd.gaf_store import gaf_params  # noqa: E402
+
+
+def dataset_class_names(w):
+    """Class names in label order of a dataset (its adapter; MMAct's sakdn36 scheme if chosen)."""
+    d = eff(w)["dataset"]
+    adapter = get_adapter(d["kind"])
+    scheme = d.get("label_scheme", "default")
+    return list(adapter.class_names_for(scheme) if scheme != "default" else adapter.class_names)
+
+
+def adapter_datasets(kind=None, synthetic=None):
+    def pick(e):
+        d = e["dataset"]
+        return (d["kind"] != "utd_mhad" and (kind is None or d["kind"] == kind)
+                and (synthetic is None or (d["source"] == "synthetic") == synthetic))
+    return datasets_where(pick)
+
+
+def clip_manifest_params(w):
+    d, g = eff(w)["dataset"], eff(w)["gaf"]
+    return {"kind": d["kind"], "modalities": d["modalities"], "sensors": d.get("sensors") or g.get("sensors"),
+            "cameras": d.get("cameras"), "skip_clips": d.get("skip_clips", []),
+            "on_missing": d.get("on_missing", "error"), "label_scheme": d.get("label_scheme", "default"),
+            "conditioning": {"rate_hz": g.get("resample_hz"), "despike": g.get("despike", "auto")}}
+
+
+ADAPTER_CODE = code("vskd/data/clips.py", "vskd/data/conditioning.py", "vskd/data/adapters/base.py",
+                    "vskd/data/adapters/berkeley_mhad.py", "vskd/data/adapters/mmact.py")
+
+
+rule synthesize_adapter_dataset:
+    """The embedded synthetic Berkeley-MHAD / MMAct, written as the real files (an unpacked folder)."""
+    output:
+        directory(f"{RESULTS}/{{dataset}}/raw"),
+    input:
+        code=code("vskd/data/synthetic_berkeley.py", "vskd/data/synthetic_mmact.py",
+                  "vskd/data/synthetic_programs.py", "vskd/data/synthetic_sensors.py",
+                  "vskd/data/synthetic_motion.py", "vskd/data/synthetic.py"),
+    params:
+        kind=lambda w: eff(w)["dataset"]["kind"],
+        synthetic=lambda w: eff(w)["dataset"].get("synthetic", {}),
+    log:
+        f"{RESULTS}/logs/{{dataset}}/synthesize.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/{{dataset}}/synthesize.tsv"
+    wildcard_constraints:
+        dataset=adapter_datasets(synthetic=True),
+    threads: 2
+    resources:
+        mem_mb=2000,
+        runtime=20,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/synthesize_adapter.py"
+
+
+def _manifest_rule(kind):
+    return {"manifest": f"{RESULTS}/{{dataset}}/clips.csv",
+            **{p: f"{RESULTS}/{{dataset}}/splits/{p}.csv" for p in clip_protocols(kind)}}
+
+
+rule build_clip_manifest_berkeley:
+    """clips.csv and the cross_subject split (S01-S07 / S08-S12) of a Berkeley-MHAD dataset."""
+    input:
+        raw=raw_root,
+        source_files=lambda w: adapter_source_files("berkeley_mhad", eff(w)["dataset"]["source"]),
+        code=ADAPTER_CODE,
+    output:
+        **_manifest_rule("berkeley_mhad"),
+    params:
+        cfg=clip_manifest_params,
+    log:
+        f"{RESULTS}/logs/{{dataset}}/manifest.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/{{dataset}}/manifest.tsv"
+    wildcard_constraints:
+        dataset=adapter_datasets("berkeley_mhad"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/clip_manifest.py"
+
+
+rule build_clip_manifest_mmact:
+    """clips.csv and the cross_subject / cross_scene / cross_session splits of an MMAct dataset
+    (cross_view splits cameras, not clips: no per-clip split file)."""
+    input:
+        raw=raw_root,
+        source_files=lambda w: adapter_source_files("mmact", eff(w)["dataset"]["source"]),
+        code=ADAPTER_CODE,
+    output:
+        **_manifest_rule("mmact"),
+    params:
+        cfg=clip_manifest_params,
+    log:
+        f"{RESULTS}/logs/{{dataset}}/manifest.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/{{dataset}}/manifest.tsv"
+    wildcard_constraints:
+        dataset=adapter_datasets("mmact"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=15,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/clip_manifest.py"
+
+
+rule sensor_gaf_images:
+    """GAF images of the named sensors (conditioned: sorted, de-duplicated, despiked, resampled)."""
+    input:
+        manifest=f"{RESULTS}/{{dataset}}/clips.csv",
+        code=ADAPTER_CODE + code("vskd/gaf.py"),
+    output:
+        f"{RESULTS}/{{dataset}}/gaf_{{kind}}.h5",
+    params:
+        gaf=lambda w: {**gaf_params(eff(w)["gaf"], w.kind),
+                       "sensors": eff(w)["gaf"].get("sensors") or eff(w)["dataset"].get("sensors")},
+        dataset_kind=lambda w: eff(w)["dataset"]["kind"],
+    log:
+        f"{RESULTS}/logs/{{dataset}}/gaf_{{kind}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/{{dataset}}/gaf_{{kind}}.tsv"
+    wildcard_constraints:
+        dataset=adapter_datasets(),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=30,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/sensor_gaf.py"
+
+
+ruleorder: synthesize_adapter_dataset > unpack_archives
+ruleorder: build_clip_manifest_berkeley > build_manifest
+ruleorder: build_clip_manifest_mmact > build_manifest
+ruleorder: sensor_gaf_images > gaf_images
