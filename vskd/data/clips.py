@@ -25,13 +25,12 @@ import logging
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-import cv2
 import h5py
 import numpy as np
 import pandas as pd
 
 from ..atomic import atomic_path
-from ..gaf import INTERPOLATION, gramian_angular_field, mat2gray, to_uint8
+from ..gaf import series_image
 from ..progress import progress
 from .adapters import DatasetAdapter, get_adapter
 from .conditioning import Conditioning, condition
@@ -166,14 +165,9 @@ def clip_protocols(kind: str) -> list[str]:
 # ---- GAF of named sensors -------------------------------------------------------------------
 def series_gaf(series: np.ndarray, kind: str = "gasf", image_size: int | None = None,
                interpolation: str = "area", gadf_convention: str = "matlab") -> np.ndarray:
-    """(C, N) series -> (C, S, S) uint8, the steps of :func:`vskd.gaf.gaf_image` on named channels
-    (``gaf_image`` indexes UTD's six fixed columns; sensors here have their own channels)."""
-    gray = mat2gray(gramian_angular_field(series, kind, gadf_convention))
-    if image_size is not None and image_size != gray.shape[-1]:
-        flag = cv2.INTER_AREA if image_size < gray.shape[-1] else INTERPOLATION[interpolation]
-        gray = np.clip(np.stack([cv2.resize(g.astype(np.float32), (image_size, image_size),
-                                            interpolation=flag) for g in gray]), 0.0, 1.0)
-    return to_uint8(gray)
+    """(C, N) series -> (C, S, S) uint8: :func:`vskd.gaf.series_image`, the steps of ``gaf_image``
+    on a sensor's own channels (``gaf_image`` indexes UTD's six fixed columns)."""
+    return series_image(series, kind, image_size, interpolation, gadf_convention)
 
 
 def sensor_channels(adapter: DatasetAdapter, sensors: Sequence[str], channels: Sequence[str]) -> list[tuple[str, list[str]]]:
