@@ -6,7 +6,9 @@ import copy
 import pytest
 import yaml
 
-from vskd.config import ConfigError, config_hash, dataset_config, load_config, validate_config
+from vskd.config import (ConfigError, config_hash, dataset_config, deep_merge, load_config,
+                         validate_config)
+from vskd.runs import expand_runs
 from conftest import REPO
 
 
@@ -16,8 +18,12 @@ def config():
 
 
 def test_shipped_configs_are_valid():
-    load_config(REPO / "config.yaml")
-    load_config(REPO / "config" / "paper" / "utd.yaml")
+    """config.yaml alone, and every scenario as Snakemake applies it (--configfile on top)."""
+    base = load_config(REPO / "config.yaml")
+    expand_runs(base, validate_config(base))
+    for scenario in ("config/paper/utd.yaml", "config/smoke.yaml"):
+        merged = deep_merge(base, yaml.safe_load((REPO / scenario).read_text()))
+        expand_runs(merged, validate_config(merged, origin=scenario), origin=scenario)
 
 
 def test_wrong_type_names_the_key(config):
