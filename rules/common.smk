@@ -5,7 +5,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir)))
 
 from vskd.config import validate_config, stage_config  # noqa: E402
-from vskd.runs import STAGE_SECTIONS, expand_runs, run_config  # noqa: E402
+from vskd.runs import STAGE_SECTIONS, expand_runs, run_config, teacher_runs_online  # noqa: E402
 from vskd.data.sources import ARCHIVES, source_files, source_kind  # noqa: E402
 from vskd.data.manifest import check_unpacked_files  # noqa: E402
 
@@ -211,7 +211,7 @@ def run_inputs(wildcards):
     untrained teacher), or frames + teacher model when the teacher runs online."""
     spec, e, d = run_spec(wildcards), eff(wildcards), wildcards.dataset
     out = {"gaf": gaf_file(wildcards), "split": split_file(wildcards)}
-    if spec.teacher and e["distill"]["online"]:
+    if teacher_runs_online(spec.teacher, e["distill"]["online"]):
         out.update(frames=f"{RESULTS}/{d}/frames.h5", teacher=f"{RESULTS}/{d}/{spec.knowledge_source}/model.pt")
     elif spec.teacher:
         out["knowledge"] = f"{RESULTS}/{d}/{spec.knowledge_source}/knowledge.h5"

@@ -29,7 +29,7 @@ from ..metrics import classification_metrics, provenance
 from ..models.outputs import VECTOR_FIELDS, NetOutput
 from ..models.registry import build_network
 from ..progress import progress
-from ..runs import STAGE_SECTIONS
+from ..runs import STAGE_SECTIONS, teacher_runs_online
 from .datasets import ClipDataset, KnowledgeStore
 from .loop import FitSpec, fit, predict, resolve_device
 from .sampling import DEFAULT_CROP_SCALES
@@ -297,7 +297,7 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
     (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
     torch.manual_seed(seed)
     student = build_network("gaf_cnn", scfg, len(names), in_channels=gaf.shape[0]).to(device)
-    online = bool(run["teacher"]) and cfg["distill"]["online"]
+    online = teacher_runs_online(run["teacher"], cfg["distill"]["online"])
     teacher, teacher_inputs, t_spec = None, {}, None
     if run["teacher"] and online:
         teacher, tstate = load_teacher(teacher_path, device)
