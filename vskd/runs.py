@@ -42,16 +42,22 @@ class RunSpec:
     student: dict[str, Any] = field(hash=False)
     table: str = "methods"
     label: str = ""
+    #: vision_to_sensor (VSKD: video teacher, GAF student) or sensor_to_vision (SAKDN, vskd.sakdn)
+    direction: str = "vision_to_sensor"
+    #: sensor_to_vision: best, fused or a sensor name (None for CE)
+    sensor_teacher: str | None = None
 
     @property
     def folder(self) -> str:
+        if self.direction == "sensor_to_vision":     # own folder: never an output of train_run
+            return f"results/{self.dataset}/s2v/{self.name}/seed{self.seed}"
         return f"results/{self.dataset}/runs/{self.name}/seed{self.seed}"
 
     @property
     def knowledge_source(self) -> str | None:
         """Which cached teacher the run reads: the trained one (also for the shuffled control)
         or the untrained one."""
-        if self.teacher is None:
+        if self.teacher is None or self.direction == "sensor_to_vision":   # sensor teachers: vskd.sakdn
             return None
         return "teacher_untrained" if self.teacher == "untrained" else "teacher"
 
@@ -84,23 +90,35 @@ def expand_runs(config: dict[str, Any], effective: dict[str, dict[str, Any]],
         teacher = row.get("teacher", "trained") if needs_teacher else None
         if not needs_teacher and "teacher" in row:
             raise ConfigError(f"{where}: method {row['method']!r} reads no teacher; drop 'teacher'")
+        reverse = row.get("direction", "vision_to_sensor") == "sensor_to_vision"
+        extra: dict[str, Any] = {}
+        if reverse:                 # SAKDN's direction: checks and defaults in vskd.sakdn.runs
+            from .sakdn.runs import reverse_row
+            extra = reverse_row(row, needs_teacher, where)
+        elif "sensor_teacher" in row:
+            raise ConfigError(f"{where}: sensor_teacher needs direction: sensor_to_vision")
         datasets = row.get("datasets")
         unknown = sorted(set(datasets or []) - set(effective))
         if unknown:
             raise ConfigError(f"{where}: unknown datasets {unknown}; known: {sorted(effective)}")
         for name in datasets or list(effective):
             eff = effective[name]
-            if needs_teacher and "video" not in eff["dataset"]["modalities"]:
+            if (needs_teacher or reverse) and "video" not in eff["dataset"]["modalities"]:
                 if datasets:
-                    raise ConfigError(f"{where}: method {row['method']!r} needs a video teacher but "
-                                      f"dataset {name!r} has no video")
+                    raise ConfigError(f"{where}: method {row['method']!r} needs a video "
+                                      f"{'student' if reverse else 'teacher'} but dataset {name!r} has no video")
                 continue
-            student = deep_merge(eff["student"], row.get("student", {}))
-            _check_student(student, where)
+            if reverse:
+                from .sakdn.runs import reverse_student
+                student = reverse_student(config, eff, row, where)
+            else:
+                student = deep_merge(eff["student"], row.get("student", {}))
+                _check_student(student, where)
             for seed in row.get("seeds", config.get("seeds", [config["seed"]])):
                 out[(name, row["name"], seed)] = RunSpec(
                     name, row["name"], seed, row["method"], params, teacher, student,
-                    row.get("table", "methods"), row.get("label", row["name"]))
+                    row.get("table", "sensor_to_vision" if reverse else "methods"),
+                    row.get("label", row["name"]), **extra)
     for name in effective:
         for role, run in design.items():
             if (name, run, config["seed"]) not in out and _runs_on(out, name, run):
@@ -140,3 +158,9 @@ def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
     cfg["run"] = {"name": spec.name, "method": spec.method, "params": dict(spec.params),
                   "teacher": spec.teacher, "table": spec.table, "label": spec.label}
     return cfg
+
+
+def teacher_runs_online(teacher_state: str | None, online: bool) -> bool:
+    """Whether a run computes its teacher's outputs in the loop (``distill.online``). The
+    shuffled-teacher control always reads the cache: it reassigns cached outputs between clips."""
+    return bool(teacher_state) and teacher_state != "shuffled" and online

@@ -1,0 +1,110 @@
+"""The ``sakdn`` config section: sensor teachers, the SPAMFM teacher, the video student, late fusion.
+
+Why a section of its own (and not per-dataset keys in ``datasets.<name>``): every key of a dataset
+entry that is not a known section lands in the dataset description that EVERY stage hashes, so a
+SAKDN setting there would rerun the frames, the GAF images and the VSKD teacher. Here the section
+is read only by the SAKDN stages; per-dataset overrides live under ``sakdn.datasets.<name>``
+and are deep-merged over the defaults below, then validated against ``SCHEMA``.
+"""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import jsonschema
+
+from ..config import ConfigError, deep_merge
+
+#: UTD-MHAD's two inertial sensors as SAKDN uses them: one GASF teacher each
+UTD_SENSORS: dict[str, list[str]] = {"acc": ["acc_x", "acc_y", "acc_z"],
+                                     "gyro": ["gyro_x", "gyro_y", "gyro_z"]}
+
+_OPTIMIZER = {"type": "object", "required": ["name", "lr"], "additionalProperties": False,
+              "properties": {"name": {"enum": ["sgd", "adam", "adamw"]},
+                             "lr": {"type": "number", "exclusiveMinimum": 0},
+                             "momentum": {"type": "number", "minimum": 0},
+                             "weight_decay": {"type": "number", "minimum": 0}}}
+_TRAINING = {"optimizer": _OPTIMIZER,
+             "lr_steps": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+             "epochs": {"type": "integer", "minimum": 1},
+             "batch_size": {"type": "integer", "minimum": 2},
+             "semantic": {"type": "number", "minimum": 0},
+             "semantic_loss": {"enum": ["l1", "mse"]},
+             "eval_every_epoch": {"type": "boolean"}}
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "sensors": {"type": ["object", "null"],
+                    "additionalProperties": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+                    "description": "teacher name -> GAF channels (UTD); null = acc and gyro"},
+        "teacher": {"type": "object", "additionalProperties": False,
+                    "properties": {"backbone": {"type": "string"},
+                                   "pretrained": {"type": ["string", "null"]},
+                                   "embedding_dim": {"type": "integer", "minimum": 4},
+                                   "input_norm": {"enum": ["unit", "imagenet"]},
+                                   **_TRAINING}},
+        "fusion": {"type": "object", "additionalProperties": False,
+                   "properties": {"init": {"enum": ["scratch", "sensor_teachers"]},
+                                  "stages": {"type": "array", "uniqueItems": True,
+                                             "items": {"type": "integer", "minimum": 1, "maximum": 4}},
+                                  "vectors": {"type": "boolean"},
+                                  "reduction": {"type": "integer", "minimum": 1},
+                                  **_TRAINING}},
+        "video_student": {"type": "object", "description": "overrides of the `teacher` section (TRN)"},
+        "best_by": {"enum": ["test_accuracy", "train_accuracy"]},
+        "late_fusion": {"enum": ["logits", "softmax"]},
+        "datasets": {"type": "object", "additionalProperties": {"type": "object"}},
+    },
+}
+
+DEFAULTS: dict[str, Any] = {
+    "sensors": None,
+    # one GAF network per sensor; SAKDN's teacher branch: pool -> fc0 (ReLU) -> semantic layer
+    # (regresses the class-name embedding) -> classifier. Released UTD: Adam 2e-4, wd 1e-5, L1.
+    "teacher": {"backbone": "smallcnn", "pretrained": None, "embedding_dim": 64, "input_norm": "unit",
+                "optimizer": {"name": "adam", "lr": 0.001, "weight_decay": 1e-5}, "lr_steps": [],
+                "epochs": 10, "batch_size": 16, "semantic": 1.0, "semantic_loss": "l1"},
+    # the SPAMFM teacher: one branch per sensor, fused after the listed backbone stages and (vectors)
+    # after fc0 and the semantic layer, trained jointly (init: scratch, as the released code)
+    "fusion": {"init": "scratch", "stages": [1, 2, 3, 4], "vectors": True, "reduction": 4,
+               "optimizer": {"name": "adam", "lr": 0.001, "weight_decay": 1e-5}, "lr_steps": [],
+               "epochs": 10, "batch_size": 16, "semantic": 1.0, "semantic_loss": "l1"},
+    "video_student": {},
+    "best_by": "test_accuracy",
+    "late_fusion": "logits",
+    "datasets": {},
+}
+
+
+def sakdn_config(config: dict[str, Any], dataset: str, eff: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The merged, validated ``sakdn`` settings of one dataset (defaults < sakdn < sakdn.datasets.<d>).
+
+    ``sensors`` is resolved to a concrete mapping (teacher name -> channels) so stages never guess.
+    """
+    section = config.get("sakdn", {}) or {}
+    merged = deep_merge(DEFAULTS, {k: v for k, v in section.items() if k != "datasets"})
+    merged = deep_merge(merged, section.get("datasets", {}).get(dataset, {}))
+    merged.pop("datasets", None)
+    errors = list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(merged))
+    if errors:
+        e = errors[0]
+        path = ".".join(str(p) for p in e.absolute_path) or "<top>"
+        raise ConfigError(f"sakdn (dataset {dataset!r}) fails its schema at {path}: {e.message}")
+    kind = (eff or {}).get("dataset", {}).get("kind", "utd_mhad")
+    if merged["sensors"] is None:
+        if kind != "utd_mhad":
+            raise ConfigError(f"sakdn.datasets.{dataset}.sensors: give the teachers' sensors for a "
+                              f"{kind} dataset (only UTD-MHAD has a default: acc, gyro)")
+        merged["sensors"] = copy.deepcopy(UTD_SENSORS)
+    if len(merged["sensors"]) < 1:
+        raise ConfigError(f"sakdn.datasets.{dataset}.sensors: at least one sensor teacher is needed")
+    return merged
+
+
+def video_student_config(eff: dict[str, Any], sakdn: dict[str, Any],
+                         row_student: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The video student's TRN section: the dataset's ``teacher`` section (the video network of the
+    VSKD direction) with ``sakdn.video_student`` and the run row's ``student`` merged over it."""
+    return deep_merge(deep_merge(eff["teacher"], sakdn.get("video_student", {})), row_student or {})
