@@ -56,7 +56,12 @@ def validate_config(config: dict[str, Any], origin: str = "config") -> dict[str,
     if errors:
         msgs = "; ".join(f"{_error_path(e)}: {e.message}" for e in errors[:5])
         raise ConfigError(f"{origin} fails the schema {SCHEMA_PATH.name}: {msgs}")
-    effective = {name: dataset_config(config, name, origin=origin) for name in config["datasets"]}
+    # `enabled: false` keeps an entry in the file but out of the workflow (e.g. a scenario config
+    # that runs one dataset); its source is not checked either
+    effective = {name: dataset_config(config, name, origin=origin)
+                 for name, entry in config["datasets"].items() if entry.get("enabled", True)}
+    if not effective:
+        raise ConfigError(f"{origin}: every dataset has enabled: false")
     for name, eff in effective.items():
         check_source(name, eff["dataset"], origin=origin)
     return effective
@@ -76,11 +81,33 @@ def check_source(name: str, dataset: dict[str, Any], origin: str = "config") -> 
         message = adapter_source_problem(dataset["kind"], dataset["source"])
         if message:
             raise ConfigError(f"{origin}: datasets.{name}.source: {message}")
+        message = protocol_problem(dataset)
+        if message:
+            raise ConfigError(f"{origin}: datasets.{name}.split: {message}")
         return
     problem = source_problem(dataset["source"], dataset["modalities"], dataset.get("download"))
     if problem:
         key, message = problem
         raise ConfigError(f"{origin}: datasets.{name}.{key}: {message}")
+
+
+def protocol_problem(dataset: dict[str, Any]) -> str | None:
+    """Why an adapter dataset's ``split`` cannot be built, or None: the adapter must have the
+    protocol, and one that splits cameras (MMAct cross_view) needs video and several cameras."""
+    from .data.adapters import get_adapter
+
+    adapter = get_adapter(dataset["kind"])
+    split = dataset["split"]
+    if split not in adapter.protocols:
+        return f"{adapter.title} has no protocol {split!r}; it has {list(adapter.protocols)}"
+    if adapter.camera_dependent(split):
+        cameras = dataset.get("cameras") or [adapter.default_camera]
+        if "video" not in dataset["modalities"] or len(cameras) < 2:
+            return (f"{split} splits the cameras of each clip (one sample per clip and camera): it "
+                    f"needs modalities [video, inertial] and several cameras in cameras: (e.g. "
+                    f"{list(adapter.cameras)}); a sensor-only run has no {split} split, its sensor "
+                    "data would be on both sides")
+    return None
 
 
 def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
