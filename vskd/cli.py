@@ -1,0 +1,148 @@
+"""``vskd`` console script.
+
+``vskd predict MODEL RECORDING_OR_FOLDER...``: the action in each recording, from an exported
+student (``student.onnx`` or TorchScript ``student.pt`` with ``student.json`` beside it) or a model
+file written by training. Output: a table (default), JSON Lines with ``--json`` (one object per
+recording: ``path``, ``label`` (0-based), ``class_name``, ``probabilities`` in class order), or a
+CSV when a folder is given or ``--csv`` is set (``--output`` names the file; default stdout).
+A bad recording gets an error naming the file (stderr, and an ``error`` field / column); the
+others are still predicted. Exit status: 0 all predicted, 1 some recording failed, 2 usage or
+model error.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any, Iterable, TextIO
+
+import numpy as np
+
+
+def _inputs(paths: Iterable[str]) -> tuple[list[Path], bool]:
+    """Recording paths (folders expanded) and whether a folder was given."""
+    from .export.recordings import scan_folder
+
+    out, folder = [], False
+    for p in map(Path, paths):
+        if p.is_dir():
+            folder = True
+            found = scan_folder(p)
+            if not found:
+                print(f"vskd predict: {p}: no recording (*.mat, *.txt, *.csv, *.npy) in this folder",
+                      file=sys.stderr)
+            out.extend(found)
+        else:
+            out.append(p)
+    return out, folder
+
+
+def predict_one(predictor, path: Path) -> dict[str, Any]:
+    from .data.readers import DataFileError
+    from .export.recordings import model_input, read_recording
+
+    meta = predictor.meta
+    try:
+        rec, spec = read_recording(path, meta["input"].get("sensor"))
+        x, notes = model_input(rec, spec, meta)
+        probs = predictor.predict(x)
+    except DataFileError as exc:
+        return {"path": str(path), "error": str(exc)}
+    if not np.isfinite(probs).all():
+        return {"path": str(path), "error": f"{path}: the model returned non-finite probabilities"}
+    label = int(np.argmax(probs))
+    row = {"path": str(path), "label": label, "class_name": predictor.class_names[label],
+           "probability": float(probs[label]), "probabilities": [round(float(p), 6) for p in probs],
+           "samples": int(x.shape[1])}
+    if notes:
+        row["notes"] = "; ".join(notes)
+    return row
+
+
+def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
+    width = max([len(r["path"]) for r in rows] + [4])
+    out.write(f"{'path':<{width}}  {'label':>5}  {'class':<24} {'p':>6}\n")
+    for r in rows:
+        if "error" in r:
+            out.write(f"{r['path']:<{width}}  {'-':>5}  ERROR: {r['error']}\n")
+        else:
+            out.write(f"{r['path']:<{width}}  {r['label']:>5}  {r['class_name']:<24} "
+                      f"{r['probability']:6.3f}\n")
+
+
+def _csv(rows: list[dict[str, Any]], class_names: list[str], out: TextIO) -> None:
+    cols = ["path", "label", "class_name", "probability", "error"] + [f"p_{c}" for c in class_names]
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        probs = r.get("probabilities") or [""] * len(class_names)
+        w.writerow([r["path"], r.get("label", ""), r.get("class_name", ""),
+                    f"{r['probability']:.6f}" if "probability" in r else "", r.get("error", "")]
+                   + [f"{p:.6f}" if p != "" else "" for p in probs])
+
+
+def cmd_predict(args: argparse.Namespace) -> int:
+    from .export.model import ModelFileError
+    from .export.runtime import Predictor
+
+    try:
+        predictor = Predictor(args.model, threads=args.threads)
+    except (ModelFileError, OSError, ValueError) as exc:
+        print(f"vskd predict: {exc}", file=sys.stderr)
+        return 2
+    paths, folder = _inputs(args.recordings)
+    if not paths:
+        print("vskd predict: no recording to predict", file=sys.stderr)
+        return 2
+    rows = []
+    for p in paths:
+        row = predict_one(predictor, p)
+        if "error" in row:
+            print(f"vskd predict: {row['error']}", file=sys.stderr)
+        rows.append(row)
+    buf = io.StringIO()
+    if args.json:
+        for r in rows:
+            obj = {k: r[k] for k in ("path", "label", "class_name", "probabilities", "error", "notes")
+                   if k in r}
+            buf.write(json.dumps(obj) + "\n")
+    elif folder or args.csv or (args.output and str(args.output).endswith(".csv")):
+        _csv(rows, predictor.class_names, buf)
+    else:
+        _table(rows, buf)
+    if args.output:
+        Path(args.output).write_text(buf.getvalue())
+        n_ok = sum("error" not in r for r in rows)
+        print(f"vskd predict: {n_ok} of {len(rows)} recordings predicted -> {args.output}",
+              file=sys.stderr)
+    else:
+        sys.stdout.write(buf.getvalue())
+    return 1 if any("error" in r for r in rows) else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vskd", description="vision-to-sensor knowledge distillation")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("predict", help="predict the action in sensor recordings with a trained student",
+                       description=__doc__.split("\n\n")[1], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("model", help="student.onnx / student.pt (with student.json beside it) or a "
+                                 "training model file (model.pt)")
+    p.add_argument("recordings", nargs="+", help="recording files (.mat, .txt, .csv, .npy) or folders")
+    p.add_argument("--json", action="store_true", help="JSON Lines, one object per recording")
+    p.add_argument("--csv", action="store_true", help="CSV (the default when a folder is given)")
+    p.add_argument("-o", "--output", help="write here instead of stdout")
+    p.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
+    p.set_defaults(func=cmd_predict)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
