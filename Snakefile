@@ -19,6 +19,7 @@ include: "rules/semantic.smk"
 include: "rules/teacher.smk"
 include: "rules/runs.smk"
 include: "rules/tables.smk"
+include: "rules/export.smk"
 
 
 localrules:
