@@ -297,7 +297,7 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
     (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
     torch.manual_seed(seed)
     student = build_network("gaf_cnn", scfg, len(names), in_channels=gaf.shape[0]).to(device)
-    online = teacher_runs_online(run["teacher"], cfg["distill"]["online"])
+    online = teacher_runs_online(run["teacher"], cfg.get("distill", {}).get("online", False))
     teacher, teacher_inputs, t_spec = None, {}, None
     if run["teacher"] and online:
         teacher, tstate = load_teacher(teacher_path, device)
