@@ -1,7 +1,9 @@
 # Data stages of the adapter datasets (kind: berkeley_mhad, mmact): synthetic raw folder -> clip
-# manifest + per-clip protocol splits -> GAF of named sensors. UTD-MHAD keeps the rules of
-# data.smk / features.smk; the `ruleorder`s below hand the adapter datasets' files to these rules
-# (their wildcard constraints never match a utd_mhad dataset, so UTD is untouched).
+# manifest + protocol splits -> GAF of named sensors, and frames.h5 of the configured cameras.
+# UTD-MHAD keeps the rules of data.smk / features.smk; the `ruleorder`s below hand the adapter
+# datasets' files to these rules (their wildcard constraints never match a utd_mhad dataset, so
+# UTD is untouched). Splits, GAF rows and frames entries are keyed by sample: the clip id with one
+# camera, `<clip_id>@<camera>` with several (vskd/data/clips.py).
 from vskd.data.adapters import get_adapter  # noqa: E402
 from vskd.data.clips import clip_protocols, source_files as adapter_source_files  # noqa: E402
 from vskd.gaf_store import gaf_params  # noqa: E402
@@ -120,6 +122,58 @@ rule build_clip_manifest_mmact:
         "../workflow_scripts/clip_manifest.py"
 
 
+rule camera_split:
+    """A protocol that splits the cameras of each clip (MMAct cross_view: cam1-3 / cam4), one row
+    per (clip, camera) sample; needs video and cameras of both sides in dataset.cameras."""
+    input:
+        manifest=f"{RESULTS}/{{dataset}}/clips.csv",
+        code=ADAPTER_CODE,
+    output:
+        f"{RESULTS}/{{dataset}}/splits/{{protocol}}.csv",
+    params:
+        kind=lambda w: eff(w)["dataset"]["kind"],
+    log:
+        f"{RESULTS}/logs/{{dataset}}/split_{{protocol}}.log",
+    wildcard_constraints:
+        dataset=adapter_datasets("mmact"),
+        protocol="cross_view",
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/camera_split.py"
+
+
+rule extract_sample_frames:
+    """frames.h5 of an adapter dataset: one entry per (clip, camera) of dataset.cameras, decoded by
+    the adapter (Berkeley Bayer PGM folders demosaiced, MMAct MP4), in the layouts of vskd/frames.py."""
+    input:
+        manifest=f"{RESULTS}/{{dataset}}/clips.csv",
+        code=ADAPTER_CODE + code("vskd/data/clip_frames.py", "vskd/frames.py"),
+    output:
+        f"{RESULTS}/{{dataset}}/frames.h5",
+    params:
+        frames=lambda w: eff(w)["frames"],
+        dataset_kind=lambda w: eff(w)["dataset"]["kind"],
+    log:
+        f"{RESULTS}/logs/{{dataset}}/frames.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/{{dataset}}/frames.tsv"
+    wildcard_constraints:
+        dataset=adapter_datasets(),
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=60,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/sample_frames.py"
+
+
 rule sensor_gaf_images:
     """GAF images of the named sensors (conditioned: sorted, de-duplicated, despiked, resampled)."""
     input:
@@ -151,3 +205,4 @@ ruleorder: synthesize_adapter_dataset > unpack_archives
 ruleorder: build_clip_manifest_berkeley > build_manifest
 ruleorder: build_clip_manifest_mmact > build_manifest
 ruleorder: sensor_gaf_images > gaf_images
+ruleorder: extract_sample_frames > extract_frames

@@ -18,6 +18,22 @@ training stages read every dataset alike. What is dataset specific comes from th
   de-duplicated, despiked, resampled to ``gaf.resample_hz``) and encoded channel by channel as
   :func:`vskd.gaf.gaf_image` does; the channels of all sensors are stacked into one image
   (``len(sensors) x channels`` planes): one sensor, or several fused at the input.
+
+Samples and their keys. What the later stages iterate over is a *sample*: one camera's view of a
+clip with the clip's sensors. Its key is used alike by the split files, the rows of ``gaf_*.h5``,
+the entries of ``frames.h5`` and the teacher-knowledge cache:
+
+- at most one camera in the manifest (sensor-only, or ``dataset.cameras`` names one): the clip
+  id (``s01_a01_r01``), so a sample is a clip, as for UTD-MHAD;
+- several cameras: ``<clip_id>@<camera>`` (``s01_a01_r01@cluster01_cam01``), one sample per
+  (clip, camera), as the published Berkeley/MMAct lists count them. Every split file then has one
+  row per sample and the GAF file the clip's image once per sample key (the same pixels), so a
+  run pairs each camera's view with its clip's sensors.
+
+MMAct ``cross_view`` (cam1-3 train / cam4 test) is the one protocol that splits the cameras of a
+clip; it needs several cameras and is written per sample by :func:`make_sample_split`. The sensor
+recording of a clip is then on both sides of the split: a student's cross-view test accuracy is
+measured on sensor images it was trained on (only the teacher's view is new).
 """
 from __future__ import annotations
 
@@ -156,6 +172,72 @@ def make_clip_split(manifest: pd.DataFrame, kind: str, protocol: str) -> pd.Data
                          "subset": subsets})
 
 
+SAMPLE_SEP = "@"
+
+
+def manifest_cameras(manifest: pd.DataFrame, kind: str) -> list[str]:
+    """The cameras of a manifest (its ``video_<camera>`` columns), in ``dataset.cameras`` order."""
+    cams = get_adapter(kind).cameras
+    return [c[len("video_"):] for c in manifest.columns
+            if c.startswith("video_") and c[len("video_"):] in cams]
+
+
+def sample_key(clip_id: str, camera: str | None, per_camera: bool) -> str:
+    """The key of a (clip, camera) sample: the clip id, or ``<clip_id>@<camera>`` (see module doc)."""
+    return f"{clip_id}{SAMPLE_SEP}{camera}" if per_camera else clip_id
+
+
+def clip_of_sample(key: str) -> tuple[str, str | None]:
+    """(clip id, camera or None) of a sample key."""
+    clip, _, camera = key.partition(SAMPLE_SEP)
+    return clip, camera or None
+
+
+def manifest_samples(manifest: pd.DataFrame, kind: str) -> list[tuple[str, str, str | None]]:
+    """(key, clip id, camera) of every sample of the usable clips, clip by clip, cameras in order."""
+    cams = manifest_cameras(manifest, kind)
+    per_camera = len(cams) > 1
+    usable = manifest[manifest.status == "ok"].clip_id
+    return [(sample_key(c, cam, per_camera), c, cam) for c in usable for cam in (cams or [None])]
+
+
+def make_sample_split(manifest: pd.DataFrame, kind: str, protocol: str) -> pd.DataFrame:
+    """key (as ``clip_id``), label, subset of every sample under a protocol (see module doc).
+
+    With at most one camera this is :func:`make_clip_split`. A camera-dependent protocol (MMAct
+    cross_view) needs several cameras, covering both sides; otherwise a ValueError says what to
+    configure.
+    """
+    adapter = get_adapter(kind)
+    adapter.check_protocol(protocol)
+    cams = manifest_cameras(manifest, kind)
+    dependent = adapter.camera_dependent(protocol)
+    if len(cams) <= 1 and not dependent:
+        return make_clip_split(manifest, kind, protocol)
+    if dependent and len(cams) <= 1:
+        raise ValueError(
+            f"{adapter.title} {protocol} splits the cameras of each clip (train on some cameras, "
+            f"test on others): it needs modalities [video, inertial] and several cameras in "
+            f"dataset.cameras, e.g. {list(adapter.cameras)} (this manifest has "
+            f"{cams or 'no camera'}); a sensor-only run has no {protocol} split, its sensor data "
+            "would be on both sides")
+    labels = dict(zip(manifest.clip_id, manifest.label))
+    rows = [(key, labels[clip], adapter.subset_of(clip, protocol, cam))
+            for key, clip, cam in manifest_samples(manifest, kind)]
+    split = pd.DataFrame(rows, columns=["clip_id", "label", "subset"])
+    sides = set(split.subset)
+    if dependent and sides != {"train", "test"}:
+        side = "test" if "test" not in sides else "train"
+        raise ValueError(f"{adapter.title} {protocol}: the cameras {cams} give no {side} sample; "
+                         f"dataset.cameras must include cameras of both sides, e.g. {list(adapter.cameras)}")
+    if dependent:
+        log.warning("%s %s: every clip's sensor recording lies on both sides of the split (%d train, "
+                    "%d test samples); a student's test accuracy is measured on sensor images it "
+                    "was trained on", adapter.title, protocol, (split.subset == "train").sum(),
+                    (split.subset == "test").sum())
+    return split
+
+
 def clip_protocols(kind: str) -> list[str]:
     """The protocols a per-clip split file can be written for."""
     adapter = get_adapter(kind)
@@ -184,7 +266,9 @@ def sensor_channels(adapter: DatasetAdapter, sensors: Sequence[str], channels: S
 
 def write_sensor_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[str, Any],
                         kind: str) -> int:
-    """GAF images of the selected sensors of every usable clip, stacked; atomic; returns the count.
+    """GAF images of the selected sensors of every usable clip, stacked, one row per sample key
+    (module doc: a clip with several cameras gets its image once per camera); atomic; returns the
+    number of rows.
 
     ``params``: the ``gaf`` section (+ ``kind``): ``sensors`` (None: the dataset's default),
     ``channels``, ``image_size``, ``interpolation``, ``gadf_convention``, ``resample_hz`` and
@@ -194,6 +278,10 @@ def write_sensor_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Ma
     clips = manifest[manifest.status == "ok"]
     if clips.empty:
         raise ValueError("the manifest holds no usable clip")
+    samples: dict[str, list[str]] = {}
+    for key, clip, _ in manifest_samples(manifest, kind):
+        samples.setdefault(clip, []).append(key)
+    keys = [k for ks in samples.values() for k in ks]
     plan = sensor_channels(adapter, selected_sensors(adapter, params.get("sensors")), params["channels"])
     cond = Conditioning.from_config({"rate_hz": params.get("resample_hz"),
                                      "despike": params.get("despike", "auto")})
@@ -201,16 +289,18 @@ def write_sensor_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Ma
     n_ch = sum(len(c) for _, c in plan)
     spikes = reordered = dups = 0
     with atomic_path(out_path) as tmp, h5py.File(tmp, "w") as h5:
-        images = h5.create_dataset("images", (len(clips), n_ch, size, size), dtype=np.uint8,
+        images = h5.create_dataset("images", (len(keys), n_ch, size, size), dtype=np.uint8,
                                    chunks=(1, n_ch, size, size))
-        h5.create_dataset("clip_ids", data=np.array(clips.clip_id.tolist(), dtype="S"))
-        h5.create_dataset("labels", data=clips.label.to_numpy(np.int64))
+        h5.create_dataset("clip_ids", data=np.array(keys, dtype="S"))    # sample keys
+        h5.create_dataset("labels", data=np.repeat(clips.label.to_numpy(np.int64),
+                                                   [len(samples[c]) for c in clips.clip_id]))
         h5.create_dataset("channel_names", data=np.array([f"{s}.{c}" for s, cs in plan for c in cs], dtype="S"))
         for key, value in params.items():
             if value is None:
                 continue
             h5.attrs[key] = value if not isinstance(value, (list, tuple)) else np.array(value, dtype="S")
-        for i, row in enumerate(progress(clips.to_dict("records"), "gaf", total=len(clips), unit="clip")):
+        i = 0
+        for row in progress(clips.to_dict("records"), "gaf", total=len(clips), unit="clip"):
             planes = []
             for sensor, chans in plan:
                 path = row.get(f"sensor_{sensor}") or (row["inertial_path"] if sensor == plan[0][0] else "")
@@ -224,15 +314,18 @@ def write_sensor_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Ma
                 planes.append(series_gaf(series[:, sel].T, params["kind"], size,
                                          params.get("interpolation", "area"),
                                          params.get("gadf_convention", "matlab")))
-            images[i] = np.concatenate(planes)
+            image = np.concatenate(planes)
+            for _ in samples[row["clip_id"]]:            # once per (clip, camera) sample key
+                images[i] = image
+                i += 1
         h5.attrs["despiked_samples"] = spikes
         h5.attrs["backward_steps"] = reordered
         h5.attrs["duplicate_timestamps"] = dups
     log.info("wrote %d %s images (%d planes: %s) of %dx%d to %s; conditioning dropped %d spike "
-             "samples, sorted %d backward steps, merged %d repeated timestamps", len(clips),
+             "samples, sorted %d backward steps, merged %d repeated timestamps", len(keys),
              params["kind"], n_ch, ", ".join(s for s, _ in plan), size, size, out_path, spikes,
              reordered, dups)
-    return len(clips)
+    return len(keys)
 
 
 def source_problem(kind: str, source: str) -> str | None:
