@@ -19,10 +19,10 @@ pytestmark = pytest.mark.e2e
 def small_config() -> dict:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["datasets"] = {
-        "berkeley": {**config["datasets"]["berkeley"],
+        "berkeley": {**config["datasets"]["berkeley"], "modalities": ["inertial"],     # sensor side only
                      "synthetic": {"seed": 0, "subjects": 9, "repetitions": 1, "cameras": []},
                      "sensors": ["shimmer01", "shimmer02"]},
-        "mmact": {**config["datasets"]["mmact"], "split": "cross_scene",
+        "mmact": {**config["datasets"]["mmact"], "split": "cross_scene", "modalities": ["inertial"],
                   "synthetic": {"seed": 0, "subjects": 18, "actions": 3, "cameras": []}},
     }
     config["gaf"]["image_size"] = 32
