@@ -18,6 +18,7 @@ include: "rules/features.smk"
 include: "rules/semantic.smk"
 include: "rules/teacher.smk"
 include: "rules/runs.smk"
+include: "rules/sakdn.smk"
 include: "rules/tables.smk"
 include: "rules/export.smk"
 

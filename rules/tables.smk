@@ -36,6 +36,6 @@ rule table:
 
 
 rule tables:
-    """Every table of every configured dataset."""
+    """Every table of every configured dataset (the sensor_to_vision ones from rules/sakdn.smk)."""
     input:
-        table_targets(),
+        table_targets() + s2v_table_targets(),

@@ -234,3 +234,71 @@ def make_table(kind: str, dataset: str, run_metrics: Sequence[str], teacher_metr
         notes += ["", "Controls (is the gain the teacher's knowledge?):", *verdicts]
     write_table(table, out_csv, out_md, out_tex, title, notes)
     return table
+
+
+# --- sensor_to_vision (SAKDN) ----------------------------------------------------------------------
+
+def _single_row(run: str, label: str, group: str, method: str, m: pd.Series) -> dict:
+    """A table row of a model evaluated once (a sensor teacher: the config's seed only)."""
+    return {"run": run, "label": label, "group": group, "method": method, "teacher": "—",
+            "n_seeds": 1, "seeds": str(int(m["seed"])) if "seed" in m else "",
+            "accuracy_mean": float(m["accuracy"]), "accuracy_std": float("nan"),
+            "macro_f1_mean": float(m["macro_f1"]) if "macro_f1" in m else float("nan"),
+            "macro_f1_std": float("nan"), "diff_vs_ce": float("nan"), "diff_vs_ce_low": float("nan"),
+            "diff_vs_ce_high": float("nan"), "n_pairs": 0, "oracle_best_accuracy_mean": float("nan"),
+            "teacher_accuracy": float("nan"), "data_source": m.get("data_source", ""),
+            "split": m.get("split", ""), "config_hash": str(m.get("config_hash", "")),
+            "code_version": str(m.get("code_version", "")),
+            "accuracy_text": f"{100 * float(m['accuracy']):.1f}",
+            "macro_f1_text": f"{100 * float(m['macro_f1']):.1f}" if "macro_f1" in m else "—",
+            "diff_text": "—"}
+
+
+def make_sensor_to_vision_table(dataset: str, run_metrics: Sequence[str], teacher_metrics: Sequence[str],
+                                fusion_metrics: str, branch_metrics: str, sensors: Sequence[str],
+                                run_order: Sequence[str], baseline: str, out_csv: str, out_md: str,
+                                out_tex: str) -> pd.DataFrame:
+    """The SAKDN table of one dataset: each sensor teacher, the SPAMFM teacher (and its branches),
+    the video student runs (mean ± std over seeds, paired difference to the video CE run) and the
+    late-fusion reference; notes say, per distilling run, whether the sensor teachers help beyond
+    seed noise (95 % interval of the paired difference above 0)."""
+    metrics = load_metrics(run_metrics)
+    rows = []
+    acc_of: dict[str, float] = {}
+    for sensor, path in zip(sensors, teacher_metrics):
+        m = pd.read_csv(path).iloc[0]
+        acc_of[sensor] = float(m["accuracy"])
+        rows.append(_single_row(f"teacher_{sensor}", f"Sensor teacher: {sensor} (GAF)", "sensor teachers",
+                                "sensor_teacher", m))
+    fused = pd.read_csv(fusion_metrics).iloc[0]
+    acc_of["fused"] = float(fused["accuracy"])
+    rows.append(_single_row("fused_teacher", "Fused sensor teacher (SPAMFM, sum of branches)",
+                            "sensor teachers", "spamfm", fused))
+    for _, b in pd.read_csv(branch_metrics).iterrows():
+        rows.append(_single_row(f"fused_branch_{b.sensor}", f"  {b.sensor} branch inside SPAMFM",
+                                "sensor teachers", "spamfm", pd.Series({**fused.to_dict(), **b.to_dict()})))
+    students = build_table(metrics, None, [*run_order, "late_fusion"], baseline)
+    students["teacher_accuracy"] = [acc_of.get(t, float("nan")) for t in students.teacher]
+    students["group"] = ["reference" if r == "late_fusion" else "video student" for r in students.run]
+    table = pd.concat([pd.DataFrame(rows), students], ignore_index=True)
+    first = students.iloc[0]
+    source = "SYNTHETIC (embedded generator) data" if first.data_source == "synthetic" else "real data"
+    title = f"{dataset}: sensor teachers -> video student (SAKDN direction; {source}, {first.split} split)"
+    seeds = sorted({s for t in students.seeds for s in str(t).split()})
+    notes = [f"Video students: mean ± std over seeds ({', '.join(seeds)}); Δ vs CE: mean paired difference "
+             "in accuracy points to the video CE run over shared seeds, 95% t-interval. Sensor teachers: "
+             "one training (the config's seed). Final-epoch models. 'best' = the sensor teacher with "
+             "the highest test accuracy (a selection on the test split, stated as such).",
+             f"Config hashes and code versions are in the CSV; data: {source}.", "",
+             "Do the sensor teachers help the video student?"]
+    base = _by_seed(metrics, baseline)
+    for run in run_order:
+        if run == baseline or run not in set(metrics.run):
+            continue
+        d = paired_difference(_by_seed(metrics, run), base)
+        verdict = ("yes: the 95% interval lies above 0" if d.n >= 2 and d.low > 0 else
+                   "it hurts: the 95% interval lies below 0" if d.n >= 2 and d.high < 0 else
+                   "not beyond seed noise")
+        notes.append(f"- `{run}` − `{baseline}`: {d.text()} points over {d.n} paired seeds: {verdict}.")
+    write_table(table, out_csv, out_md, out_tex, title, notes)
+    return table

@@ -37,8 +37,9 @@ SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "sensors": {"type": ["object", "null"],
-                    "additionalProperties": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                    "description": "teacher name -> GAF channels (UTD); null = acc and gyro"},
+                    "additionalProperties": {"type": ["array", "null"], "minItems": 1, "items": {"type": "string"}},
+                    "description": "teacher name -> GAF channels (UTD) or null (an adapter's named sensor, "
+                                   "all its channels); null = UTD acc and gyro, else the dataset's sensors"},
         "teacher": {"type": "object", "additionalProperties": False,
                     "properties": {"backbone": {"type": "string"},
                                    "pretrained": {"type": ["string", "null"]},
@@ -93,11 +94,12 @@ def sakdn_config(config: dict[str, Any], dataset: str, eff: dict[str, Any] | Non
         path = ".".join(str(p) for p in e.absolute_path) or "<top>"
         raise ConfigError(f"sakdn (dataset {dataset!r}) fails its schema at {path}: {e.message}")
     kind = (eff or {}).get("dataset", {}).get("kind", "utd_mhad")
-    if merged["sensors"] is None:
-        if kind != "utd_mhad":
-            raise ConfigError(f"sakdn.datasets.{dataset}.sensors: give the teachers' sensors for a "
-                              f"{kind} dataset (only UTD-MHAD has a default: acc, gyro)")
+    if merged["sensors"] is None and kind == "utd_mhad":
         merged["sensors"] = copy.deepcopy(UTD_SENSORS)
+    elif merged["sensors"] is None:          # Berkeley / MMAct: one teacher per configured sensor
+        from ..data.adapters import get_adapter
+        names = (eff or {}).get("dataset", {}).get("sensors") or list(get_adapter(kind).default_sensors)
+        merged["sensors"] = {name: None for name in names}
     if len(merged["sensors"]) < 1:
         raise ConfigError(f"sakdn.datasets.{dataset}.sensors: at least one sensor teacher is needed")
     return merged
@@ -108,3 +110,36 @@ def video_student_config(eff: dict[str, Any], sakdn: dict[str, Any],
     """The video student's TRN section: the dataset's ``teacher`` section (the video network of the
     VSKD direction) with ``sakdn.video_student`` and the run row's ``student`` merged over it."""
     return deep_merge(deep_merge(eff["teacher"], sakdn.get("video_student", {})), row_student or {})
+
+
+def _base(eff: dict[str, Any]) -> dict[str, Any]:
+    return {"name": eff["name"], "device": eff["device"], "dataset": copy.deepcopy(eff["dataset"]),
+            "seed": eff["seed"]}
+
+
+def sensor_teacher_config(eff: dict[str, Any], sakdn: dict[str, Any], sensor: str) -> dict[str, Any]:
+    """What one sensor teacher's stages depend on (params and hash): GAF settings, its channels,
+    the teacher section. The SPAMFM, student and late-fusion settings never rebuild it."""
+    channels = sakdn["sensors"][sensor]
+    return {**_base(eff), "gaf": copy.deepcopy(eff["gaf"]), "sensor": sensor,
+            "channels": list(channels) if channels else [], "teacher": copy.deepcopy(sakdn["teacher"])}
+
+
+def fusion_teacher_config(eff: dict[str, Any], sakdn: dict[str, Any]) -> dict[str, Any]:
+    """What the SPAMFM teacher depends on: GAF settings, the sensors, branch and fusion sections."""
+    return {**_base(eff), "gaf": copy.deepcopy(eff["gaf"]), "sensors": copy.deepcopy(sakdn["sensors"]),
+            "teacher": copy.deepcopy(sakdn["teacher"]), "fusion": copy.deepcopy(sakdn["fusion"])}
+
+
+def reverse_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str, Any]) -> dict[str, Any]:
+    """A sensor_to_vision run's config: frames, its video student, its row, its seed, and which
+    teachers it may read (a named teacher narrows ``sensors`` to itself). Teacher settings reach the
+    run through its input files (their change rebuilds the caches, hence the run)."""
+    choice = spec.sensor_teacher
+    sensors = [choice] if choice not in (None, "best", "fused") else list(sakdn["sensors"])
+    return {**_base(eff), "seed": spec.seed, "teacher_seed": eff["seed"],
+            "frames": copy.deepcopy(eff["frames"]), "student": copy.deepcopy(spec.student),
+            "sakdn": {"sensors": sensors if choice else [], "best_by": sakdn["best_by"]},
+            "run": {"name": spec.name, "method": spec.method, "params": dict(spec.params),
+                    "teacher": spec.teacher, "sensor_teacher": choice, "table": spec.table,
+                    "label": spec.label}}

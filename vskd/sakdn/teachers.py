@@ -1,0 +1,327 @@
+"""SAKDN's teacher stages: per-sensor GAF images, one teacher per sensor, the SPAMFM teacher, and the
+knowledge caches the video student reads.
+
+Each teacher trains with cross-entropy plus SAKDN's semantic term (its semantic layer regresses the
+class-name embedding of the label: L1 in the released UTD script, MSE for Berkeley/MMAct), is
+evaluated on the test clips and cached once over the training clips (GAF images have no random
+views: one view, all four stage maps). The SPAMFM teacher trains its branches jointly, each with
+its own CE and semantic term averaged over branches (the released objective); its prediction is
+the sum of the branches' logits. SPAMFM couples the clips of a batch (batch Gram), so evaluation
+and caches run fixed batches in split order.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Sequence
+
+import h5py
+import numpy as np
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch.utils.data import DataLoader, Dataset
+
+from ..atomic import atomic_path
+from ..config import config_hash
+from ..data.manifest import read_manifest, verify_raw_files
+from ..gaf_store import GafStore, gaf_params, write_gaf_h5
+from ..metrics import classification_metrics, provenance
+from ..models.outputs import NetOutput
+from ..training.datasets import ClipDataset
+from ..training.loop import fit, predict, resolve_device
+from ..training.stages import RunOutputs, _fit_spec, _split, _test_evaluator, _write_outputs, class_names
+from .networks import FusionTeacher, SensorTeacher
+
+log = logging.getLogger(__name__)
+
+
+def write_sensor_gaf(manifest_csv: str, out_h5: str, gaf_cfg: dict[str, Any], channels: Sequence[str] | None,
+                     sensor: str, dataset_kind: str = "utd_mhad") -> int:
+    """GAF images of one sensor, with the dataset's encoder settings: UTD's channels (acc_x..z or
+    gyro_x..z) from its one inertial file, or an adapter dataset's named sensor (conditioned and
+    encoded by ``vskd.data.clips``, the same path as the VSKD student's GAF)."""
+    manifest = verify_raw_files(read_manifest(manifest_csv), ["inertial"])
+    if dataset_kind == "utd_mhad":
+        if not channels:
+            raise ValueError(f"sensor {sensor!r}: UTD-MHAD sensor teachers need their channels")
+        return write_gaf_h5(manifest, out_h5, gaf_params({**gaf_cfg, "channels": list(channels)}, gaf_cfg["kind"]))
+    from ..data.clips import write_sensor_gaf_h5
+    params = {**gaf_params(gaf_cfg, gaf_cfg["kind"]), "sensors": [sensor]}
+    if channels:
+        params["channels"] = list(channels)
+    return write_sensor_gaf_h5(manifest, out_h5, params, dataset_kind)
+
+
+def semantic_loss(pred: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
+    return F.l1_loss(pred, target) if kind == "l1" else F.mse_loss(pred, target)
+
+
+def write_test_logits(path: str, clip_ids: Sequence[str], labels: np.ndarray, logits: np.ndarray) -> None:
+    """clip_id, label, logit_0..logit_{C-1}: what late fusion combines, aligned by clip id."""
+    frame = pd.DataFrame(logits, columns=[f"logit_{k}" for k in range(logits.shape[1])])
+    frame.insert(0, "label", np.asarray(labels, np.int64))
+    frame.insert(0, "clip_id", list(clip_ids))
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
+def read_test_logits(path: str) -> pd.DataFrame:
+    return pd.read_csv(path).set_index("clip_id")
+
+
+# --- one teacher per sensor ----------------------------------------------------------------------
+
+def _embeddings(path: str, device: torch.device) -> torch.Tensor:
+    return torch.as_tensor(np.load(path), dtype=torch.float32, device=device)
+
+
+def train_sensor_teacher(cfg: dict[str, Any], split: str, gaf_h5: str, class_embeddings: str,
+                         out: RunOutputs, test_logits: str) -> dict[str, float]:
+    """Train one sensor's GAF teacher (CE + semantic), evaluate it, write its files."""
+    device = resolve_device(cfg["device"])
+    digest = config_hash(cfg)
+    tcfg, seed = cfg["teacher"], cfg["seed"]
+    names = class_names(cfg)
+    emb = _embeddings(class_embeddings, device)
+    gaf = GafStore(gaf_h5)
+    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
+    torch.manual_seed(seed)
+    net = SensorTeacher.from_config(tcfg, len(names), emb.shape[1], gaf.shape[0]).to(device)
+    train_ds = ClipDataset(train_ids, train_y, seed=seed, train=True, gaf=gaf)
+    test_ds = ClipDataset(test_ids, test_y, seed=seed, train=False, gaf=gaf)
+
+    def batch_fn(batch):
+        x, y = batch["gaf"].to(device), batch["label"].to(device)
+        o = net(x)
+        ce = F.cross_entropy(o.logits, y)
+        parts = {"ce": ce}
+        loss = ce
+        if tcfg["semantic"] > 0:
+            parts["semantic"] = semantic_loss(o.embedding, emb[y], tcfg["semantic_loss"])
+            loss = loss + tcfg["semantic"] * parts["semantic"]
+        return loss, {k: v.detach() for k, v in parts.items()}, o.logits, y
+
+    forward = lambda b: (lambda o: (o.logits, o.embedding))(net(b["gaf"].to(device)))   # noqa: E731
+    evaluate = _test_evaluator(net, test_ds, forward, tcfg["batch_size"], names)
+    history = fit(net, torch.nn.Identity(), train_ds, _fit_spec(tcfg, seed, evaluate), batch_fn,
+                  out.checkpoint, fingerprint=digest)
+    net.eval()
+    logits, _, labels = predict(test_ds, forward, tcfg["batch_size"], desc=f"evaluate {cfg['sensor']} teacher")
+    write_test_logits(test_logits, test_ids, labels, logits)
+    meta = {"network": "sakdn_sensor_teacher", "teacher_config": tcfg, "num_classes": len(names),
+            "semantic_dim": int(emb.shape[1]), "in_channels": int(gaf.shape[0]), "class_names": names,
+            "sensor": cfg["sensor"], "config_hash": digest}
+    prov = provenance(cfg, f"sensor_teacher_{cfg['sensor']}", digest, sensor=cfg["sensor"],
+                      channels=" ".join(cfg["channels"]), backbone=tcfg["backbone"])
+    return _write_outputs(out, net, meta, history, labels, logits, prov, names)
+
+
+def load_sensor_teacher(path: str | Path, device: torch.device) -> tuple[SensorTeacher, dict[str, Any]]:
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    cfg = dict(state["teacher_config"], pretrained=None)
+    net = SensorTeacher.from_config(cfg, state["num_classes"], state["semantic_dim"], state["in_channels"])
+    net.load_state_dict(state["state_dict"])
+    return net.to(device).eval(), state
+
+
+def _write_knowledge(out_h5: str, ids: Sequence[str], labels: np.ndarray, outs: list[NetOutput],
+                     ablation_class: int, attrs: dict[str, Any]) -> None:
+    """One teacher's cache in the KnowledgeStore layout (one view, maps fp16) + its ablated class."""
+    with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5:
+        h5.create_dataset("clip_ids", data=np.array(list(ids), dtype="S"))
+        h5.create_dataset("labels", data=np.asarray(labels, np.int64))
+        for f in ("logits", "embedding", "pooled"):
+            h5.create_dataset(f, data=torch.cat([getattr(o, f) for o in outs]).cpu().numpy()[:, None])
+        for k in range(len(outs[0].maps)):
+            h5.create_dataset(f"map{k}", data=torch.cat([o.maps[k] for o in outs]).cpu().numpy()
+                              .astype(np.float16)[:, None])
+        first = outs[0]
+        h5.attrs.update({"views": 1, "map_views": 1, "num_classes": first.logits.shape[1],
+                         "embedding_dim": first.embedding.shape[1], "pooled_dim": first.pooled.shape[1],
+                         "relation_dim": 0, "map_channels": np.array([m.shape[1] for m in first.maps], np.int64),
+                         "ablation_class": int(ablation_class), "untrained": False, **attrs})
+
+
+def cache_sensor_knowledge(cfg: dict[str, Any], split: str, gaf_h5: str, model: str, out_h5: str) -> None:
+    """The frozen sensor teacher's outputs and stage maps for every training clip, and its
+    prediction for an all-zero GAF image (GSDM's ablated input)."""
+    device = resolve_device(cfg["device"])
+    net, state = load_sensor_teacher(model, device)
+    gaf = GafStore(gaf_h5)
+    [(ids, labels)] = _split(split, "train")
+    ds = ClipDataset(ids, labels, seed=cfg["seed"], train=False, gaf=gaf)
+    outs = []
+    with torch.no_grad():
+        for batch in DataLoader(ds, batch_size=32, shuffle=False):
+            outs.append(net(batch["gaf"].to(device), with_maps=True))
+        ablated = int(net(torch.zeros(1, *gaf.shape, device=device)).logits.argmax(1))
+    _write_knowledge(out_h5, ids, labels, outs, ablated, {"teacher_config_hash": state["config_hash"],
+                                                          "sensor": cfg["sensor"]})
+    acc = float((torch.cat([o.logits for o in outs]).argmax(1).cpu().numpy() == labels).mean())
+    log.info("cached %s teacher on %d training clips (train accuracy %.4f, ablated class %d)",
+             cfg["sensor"], len(ids), acc, ablated)
+
+
+# --- the SPAMFM teacher --------------------------------------------------------------------------
+
+class MultiGafDataset(Dataset):
+    """Each clip's GAF image of every sensor (``gaf0``, ``gaf1``, ...), paired by clip id."""
+
+    def __init__(self, clip_ids: Sequence[str], labels: Sequence[int], stores: Sequence[GafStore]):
+        self.clip_ids, self.labels, self.stores = list(clip_ids), np.asarray(labels, np.int64), list(stores)
+        for store in self.stores:
+            missing = [c for c in self.clip_ids if c not in store]
+            if missing:
+                raise KeyError(f"{len(missing)} clips missing from {store.path} (e.g. {missing[:3]})")
+
+    def set_epoch(self, epoch: int) -> None:      # deterministic images: nothing is sampled
+        pass
+
+    def __len__(self) -> int:
+        return len(self.clip_ids)
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        item = {"index": torch.tensor(i), "label": torch.tensor(self.labels[i])}
+        for j, store in enumerate(self.stores):
+            item[f"gaf{j}"] = torch.from_numpy(store[self.clip_ids[i]].astype(np.float32))
+        return item
+
+
+def _build_fusion(cfg: dict[str, Any], num_classes: int, semantic_dim: int, in_channels: Sequence[int],
+                  init_models: Sequence[str] | None = None) -> FusionTeacher:
+    tcfg, fcfg = cfg["teacher"], cfg["fusion"]
+    branches = [SensorTeacher.from_config(tcfg, num_classes, semantic_dim, c) for c in in_channels]
+    if fcfg["init"] == "sensor_teachers":
+        if not init_models or len(init_models) != len(branches):
+            raise ValueError("fusion.init: sensor_teachers needs one trained sensor teacher per branch")
+        for b, path in zip(branches, init_models):
+            b.load_state_dict(torch.load(path, map_location="cpu", weights_only=False)["state_dict"])
+    return FusionTeacher(branches, fcfg["stages"], fcfg["vectors"], fcfg["reduction"])
+
+
+def _fusion_pass(net: FusionTeacher, ds: MultiGafDataset, batch_size: int, device: torch.device,
+                 with_maps: bool = False, gates: bool = False):
+    """Branch outputs over ``ds`` in order (fixed batches); optionally mean SPAMFM gates per clip."""
+    outs: list[list[NetOutput]] = [[] for _ in ds.stores]
+    gate_rows: list[dict[str, np.ndarray]] = []
+    with torch.no_grad():
+        for batch in DataLoader(ds, batch_size=batch_size, shuffle=False):
+            res = net([batch[f"gaf{j}"].to(device) for j in range(len(ds.stores))], with_maps=with_maps)
+            for j, o in enumerate(res):
+                outs[j].append(o)
+            if gates:
+                gate_rows.append({name: torch.stack([g.mean(1) for g in m.last_gates], 1).cpu().numpy()
+                                  for name, m in net.fusion_points().items()})
+    return outs, gate_rows
+
+
+def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str], class_embeddings: str,
+                         out: RunOutputs, branch_metrics: str, fusion_weights: str, test_logits: str,
+                         init_models: Sequence[str] | None = None) -> dict[str, float]:
+    """Train the SPAMFM teacher jointly; write fused metrics (sum of branch logits), each branch's
+    accuracy inside the fused network, and the mean SPAMFM gate per class, sensor and fusion point."""
+    device = resolve_device(cfg["device"])
+    digest = config_hash(cfg)
+    fcfg, seed, sensors = cfg["fusion"], cfg["seed"], list(cfg["sensors"])
+    names = class_names(cfg)
+    emb = _embeddings(class_embeddings, device)
+    stores = [GafStore(p) for p in gaf_h5s]
+    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
+    torch.manual_seed(seed)
+    net = _build_fusion(cfg, len(names), emb.shape[1], [s.shape[0] for s in stores], init_models).to(device)
+    train_ds = MultiGafDataset(train_ids, train_y, stores)
+    test_ds = MultiGafDataset(test_ids, test_y, stores)
+    m = len(stores)
+
+    def batch_fn(batch):
+        y = batch["label"].to(device)
+        res = net([batch[f"gaf{j}"].to(device) for j in range(m)])
+        ce = torch.stack([F.cross_entropy(o.logits, y) for o in res]).mean()
+        parts, loss = {"ce": ce}, ce
+        if fcfg["semantic"] > 0:
+            parts["semantic"] = torch.stack([semantic_loss(o.embedding, emb[y], fcfg["semantic_loss"])
+                                             for o in res]).mean()
+            loss = loss + fcfg["semantic"] * parts["semantic"]
+        fused = torch.stack([o.logits for o in res]).sum(0)
+        return loss, {k: v.detach() for k, v in parts.items()}, fused, y
+
+    def forward(b):
+        res = net([b[f"gaf{j}"].to(device) for j in range(m)])
+        return torch.stack([o.logits for o in res]).sum(0), torch.stack([o.embedding for o in res]).mean(0)
+
+    evaluate = _test_evaluator(net, test_ds, forward, fcfg["batch_size"], names)
+    history = fit(net, torch.nn.Identity(), train_ds, _fit_spec(fcfg, seed, evaluate), batch_fn,
+                  out.checkpoint, fingerprint=digest)
+    net.eval()
+    outs, gate_rows = _fusion_pass(net, test_ds, fcfg["batch_size"], device, gates=True)
+    branch_logits = [torch.cat([o.logits for o in bo]).cpu().numpy() for bo in outs]
+    logits = np.sum(branch_logits, axis=0)
+    labels = test_ds.labels
+    write_test_logits(test_logits, test_ids, labels, logits)
+    rows = []
+    for s, lg in zip(sensors, branch_logits):
+        summary = classification_metrics(labels, lg.argmax(1), names)[0]
+        rows.append({"sensor": s, "accuracy": summary["accuracy"], "macro_f1": summary["macro_f1"]})
+    with atomic_path(branch_metrics) as tmp:
+        pd.DataFrame(rows).to_csv(tmp, index=False)
+    _write_fusion_weights(fusion_weights, gate_rows, labels, sensors, names)
+    meta = {"network": "sakdn_fusion_teacher", "teacher_config": cfg["teacher"], "fusion_config": fcfg,
+            "num_classes": len(names), "semantic_dim": int(emb.shape[1]),
+            "in_channels": [int(s.shape[0]) for s in stores], "sensors": sensors, "class_names": names,
+            "config_hash": digest}
+    prov = provenance(cfg, "fusion_teacher", digest, sensors=" ".join(sensors), backbone=cfg["teacher"]["backbone"],
+                      **{f"branch_accuracy_{r['sensor']}": r["accuracy"] for r in rows})
+    return _write_outputs(out, net, meta, history, labels, logits, prov, names)
+
+
+def _write_fusion_weights(path: str, gate_rows: list[dict[str, np.ndarray]], labels: np.ndarray,
+                          sensors: Sequence[str], names: Sequence[str]) -> None:
+    """Mean SPAMFM gate (averaged over channels, in [0, 3]) per test class, sensor and fusion point:
+    how much each sensor's features are amplified for each class."""
+    rows = []
+    if gate_rows:
+        for point in gate_rows[0]:
+            g = np.concatenate([r[point] for r in gate_rows])           # (N, M)
+            for c, name in enumerate(names):
+                sel = labels == c
+                if not sel.any():
+                    continue
+                for j, s in enumerate(sensors):
+                    rows.append({"class": name, "sensor": s, "point": point, "mean_gate": float(g[sel, j].mean())})
+    with atomic_path(path) as tmp:
+        pd.DataFrame(rows, columns=["class", "sensor", "point", "mean_gate"]).to_csv(tmp, index=False)
+
+
+def load_fusion_teacher(path: str | Path, device: torch.device) -> tuple[FusionTeacher, dict[str, Any]]:
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    cfg = {"teacher": dict(state["teacher_config"], pretrained=None),
+           "fusion": dict(state["fusion_config"], init="scratch")}
+    net = _build_fusion(cfg, state["num_classes"], state["semantic_dim"], state["in_channels"])
+    net.load_state_dict(state["state_dict"])
+    return net.to(device).eval(), state
+
+
+def cache_fusion_knowledge(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str], model: str,
+                           out_h5s: dict[str, str]) -> None:
+    """Fused branches' outputs and stage maps over the training clips (fixed batches of the
+    fusion's batch size, in split order), one file per requested branch (``out_h5s``: sensor ->
+    path), with the branch's prediction when every sensor's input is all zeros (GSDM's ablated
+    input). One pass computes all branches (they are coupled); each file is written on request."""
+    device = resolve_device(cfg["device"])
+    net, state = load_fusion_teacher(model, device)
+    stores = [GafStore(p) for p in gaf_h5s]
+    [(ids, labels)] = _split(split, "train")
+    ds = MultiGafDataset(ids, labels, stores)
+    outs, _ = _fusion_pass(net, ds, cfg["fusion"]["batch_size"], device, with_maps=True)
+    with torch.no_grad():
+        zero = net([torch.zeros(2, *s.shape, device=device) for s in stores])
+    for j, sensor in enumerate(state["sensors"]):
+        if sensor not in out_h5s:
+            continue
+        path = out_h5s[sensor]
+        _write_knowledge(path, ids, labels, outs[j], int(zero[j].logits[0].argmax()),
+                         {"teacher_config_hash": state["config_hash"], "sensor": sensor, "fused": True})
+    fused = torch.stack([torch.cat([o.logits for o in bo]) for bo in outs]).sum(0).argmax(1).cpu().numpy()
+    log.info("cached the SPAMFM teacher (%s) on %d training clips, fused train accuracy %.4f",
+             ", ".join(state["sensors"]), len(ids), float((fused == labels).mean()))

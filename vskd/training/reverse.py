@@ -1,0 +1,180 @@
+"""The sensor_to_vision direction (SAKDN): a video TRN student distilled from cached sensor teachers,
+and the late-fusion reference.
+
+Roles are not modalities: the student here is the network that is the teacher in VSKD (``trn`` on
+video frames), the teachers are GAF networks. A run reads the knowledge caches of its teachers:
+one sensor teacher (a named one, or the best by ``sakdn.best_by`` chosen in the job from the
+teachers' metrics, so the DAG stays static) or every branch of the SPAMFM teacher (``fused``).
+Video clip and teacher knowledge of a batch come from the same clip (the released script zipped
+independently shuffled loaders).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.utils.data import Dataset
+
+from ..atomic import atomic_path
+from ..config import config_hash
+from ..distill.base import DistillContext, NetSpec
+from ..distill.registry import build_method
+from ..frames import FrameStore
+from ..metrics import classification_metrics, provenance
+from ..models.outputs import NetOutput
+from ..models.registry import build_network
+from ..sakdn.networks import TeacherSet
+from ..sakdn.teachers import read_test_logits, write_test_logits
+from .datasets import ClipDataset, KnowledgeStore
+from .loop import fit, predict, resolve_device
+from .stages import (RunOutputs, _fit_spec, _frame_sampling, _knowledge_spec, _pair, _split, _teacher_crop,
+                     _test_evaluator, _write_outputs, class_names)
+
+log = logging.getLogger(__name__)
+
+
+class TeachersDataset(Dataset):
+    """A clip dataset plus the cached knowledge of several teachers (``t{j}_logits``, ``t{j}_map0``..)."""
+
+    def __init__(self, base: ClipDataset, stores: Sequence[KnowledgeStore], fields: Sequence[str]):
+        self.base, self.stores, self.fields = base, list(stores), tuple(fields)
+        for store in self.stores:
+            missing = [c for c in base.clip_ids if c not in store]
+            if missing:
+                raise KeyError(f"{len(missing)} training clips missing from {store.path} (e.g. {missing[:3]})")
+
+    def set_epoch(self, epoch: int) -> None:
+        self.base.set_epoch(epoch)
+
+    def __len__(self) -> int:
+        return len(self.base)
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        item = self.base[i]
+        clip = self.base.clip_ids[i]
+        for j, store in enumerate(self.stores):
+            for key, value in store.read(clip, 0, self.fields).items():
+                item[f"t{j}_{key}"] = torch.from_numpy(np.asarray(value, np.float32))
+        return item
+
+
+def choose_teachers(sensor_teacher: str | None, sensors: Sequence[str], metrics: Sequence[str],
+                    best_by: str) -> list[int]:
+    """Indices (into ``sensors``) of the teachers a run reads: all (fused), one named, or the best.
+
+    ``best``: the sensor teacher with the highest ``best_by`` (test accuracy, as "the single best
+    teacher" of a results table, or the training accuracy of its knowledge cache) — decided from
+    the teachers' metrics files, ties to the first sensor of the config.
+    """
+    if sensor_teacher is None:
+        return []
+    if sensor_teacher == "fused":
+        return list(range(len(sensors)))
+    if sensor_teacher == "best":
+        scores = []
+        for path in metrics:
+            row = pd.read_csv(path).iloc[0]
+            scores.append(float(row["accuracy"] if best_by == "test_accuracy" else row["train_accuracy"]))
+        return [int(np.argmax(scores))]
+    return [list(sensors).index(sensor_teacher)]
+
+
+def train_reverse_run(cfg: dict[str, Any], split: str, frames_h5: str, out: RunOutputs, test_logits: str,
+                      knowledge: Sequence[str] = (), teacher_metrics: Sequence[str] = (),
+                      class_embeddings: str | None = None) -> dict[str, float]:
+    """Train and evaluate the video student of one sensor_to_vision run.
+
+    ``knowledge``: cache files, one per teacher candidate in ``cfg['sakdn']['sensors']`` order
+    (sensor teachers, or the SPAMFM teacher's branches for ``fused``); ``teacher_metrics`` their
+    metrics (for ``best``).
+    """
+    run, seed, scfg = cfg["run"], cfg["seed"], cfg["student"]
+    device = resolve_device(cfg["device"])
+    digest = config_hash(cfg)
+    names = class_names(cfg)
+    sensors = list(cfg["sakdn"]["sensors"])
+    chosen = choose_teachers(run.get("sensor_teacher"), sensors, teacher_metrics, cfg["sakdn"]["best_by"])
+    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
+    torch.manual_seed(seed)
+    student = build_network("trn", scfg, len(names)).to(device)
+    crop = _teacher_crop(scfg, cfg["frames"])
+    frames = FrameStore(frames_h5)
+    sampling = _frame_sampling(scfg, crop)
+    stores = [KnowledgeStore(knowledge[j]) for j in chosen]
+    t_spec = _knowledge_spec(knowledge[chosen[0]]) if chosen else None
+    emb = torch.as_tensor(np.load(class_embeddings), dtype=torch.float32) if class_embeddings else None
+    ctx = DistillContext(NetSpec.of(student, len(names)), t_spec, num_train=len(train_ids), class_embeddings=emb)
+    method = build_method(run["method"], run["params"], ctx).to(device)
+    base = ClipDataset(train_ids, train_y, seed=seed, train=True, frames=frames, **sampling)
+    train_ds = TeachersDataset(base, stores, sorted(method.teacher_fields)) if stores else base
+    test_ds = ClipDataset(test_ids, test_y, seed=seed, train=False, frames=frames, **sampling)
+    ablation = [int(s.h5.attrs.get("ablation_class", 0)) for s in stores]
+    gsdm_on = hasattr(method, "set_student_ablation") and method.weight("gsdm") > 0
+
+    def teachers(batch) -> TeacherSet | None:
+        if not stores:
+            return None
+        get = lambda j, k: batch[f"t{j}_{k}"].to(device) if f"t{j}_{k}" in batch else None   # noqa: E731
+        branches = [NetOutput(get(j, "logits"), get(j, "embedding"), get(j, "pooled"), None,
+                              [batch[f"t{j}_map{k}"].to(device) for k in range(4)] if f"t{j}_map0" in batch else [])
+                    for j in range(len(stores))]
+        return TeacherSet.of(branches, ablation)
+
+    def batch_fn(batch):
+        x, y = batch["frames"].to(device), batch["label"].to(device)
+        if gsdm_on:                        # GGAA: the student's prediction for an all-zero clip
+            student.eval()
+            with torch.no_grad():
+                method.set_student_ablation(int(student(torch.zeros_like(x[:1])).logits.argmax(1)))
+            student.train()
+        s_out = student(x, with_maps=method.student_maps)
+        loss, parts = method(s_out, teachers(batch), y, batch["index"].to(device))
+        return loss, parts, s_out.logits, y
+
+    forward = lambda b: _pair(student(b["frames"].to(device)))   # noqa: E731
+    evaluate = _test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
+    history = fit(student, method, train_ds, _fit_spec(scfg, seed, evaluate), batch_fn, out.checkpoint,
+                  fingerprint=digest)
+    student.eval()
+    logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate video student")
+    write_test_logits(test_logits, test_ids, labels, logits)
+    teacher_name = "none" if not chosen else ("fused" if run.get("sensor_teacher") == "fused"
+                                              else sensors[chosen[0]])
+    meta = {"network": "trn", "student_config": scfg, "num_classes": len(names), "class_names": names,
+            "config_hash": digest, "run": run, "seed": seed, "teachers": [sensors[j] for j in chosen]}
+    params = {f"p_{k}": v for k, v in run["params"].items()}
+    prov = provenance({**cfg, "seed": seed}, f"video_student_{run['name']}", digest, run=run["name"],
+                      method=run["method"], teacher=teacher_name, sensor_teacher=run.get("sensor_teacher") or "none",
+                      direction="sensor_to_vision", teacher_mode="cached" if chosen else "none",
+                      table=run["table"], label=run["label"], backbone=scfg["backbone"],
+                      num_segments=scfg["num_segments"], **params)
+    return _write_outputs(out, student, meta, history, labels, logits, prov, names)
+
+
+def late_fusion(cfg: dict[str, Any], video_logits: str, sensor_logits: str, metrics_csv: str,
+                per_class_csv: str, mode: str = "logits") -> dict[str, float]:
+    """The upper reference ("combined"): the CE video student's and the sensor teacher's test
+    predictions combined clip by clip, ``logits`` summed (the released evaluation) or ``softmax``
+    probabilities averaged."""
+    names = class_names(cfg)
+    v, s = read_test_logits(video_logits), read_test_logits(sensor_logits)
+    if set(v.index) != set(s.index):
+        raise ValueError(f"late fusion: {video_logits} and {sensor_logits} hold different test clips")
+    s = s.loc[v.index]
+    cols = [c for c in v.columns if c.startswith("logit_")]
+    a, b = v[cols].to_numpy(np.float64), s[cols].to_numpy(np.float64)
+    if mode == "softmax":
+        a, b = (torch.softmax(torch.as_tensor(z), 1).numpy() for z in (a, b))
+    combined = a + b
+    summary, per_class, _ = classification_metrics(v.label.to_numpy(), combined.argmax(1), names)
+    row = {**provenance(cfg, "late_fusion", config_hash(cfg), run="late_fusion", method="late_fusion",
+                        teacher="fused", direction="sensor_to_vision", table="sensor_to_vision",
+                        label=f"Late fusion: video (CE) + sensor teachers ({mode})", combine=mode), **summary}
+    with atomic_path(metrics_csv) as tmp:
+        pd.DataFrame([row]).to_csv(tmp, index=False)
+    with atomic_path(per_class_csv) as tmp:
+        per_class.to_csv(tmp, index=False)
+    return summary
