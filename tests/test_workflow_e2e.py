@@ -36,12 +36,13 @@ def small_config() -> dict:
                                       "student": {"epochs": 1}}
     config["frames"].update(height=32, width=40)
     config["gaf"]["image_size"] = 32
-    config["teacher"].update(epochs=1, num_segments=2, crop_height=32, crop_width=32,
-                             batch_size=8, img_feature_dim=32, num_bottleneck=32)
+    config["teacher"].update(backbone="smallcnn", epochs=1, num_segments=2, crop_height=32,
+                             crop_width=32, batch_size=8, img_feature_dim=32, num_bottleneck=32)
     config["student"].update(epochs=2, batch_size=8, embedding_dim=32)
-    config["distill"]["views"] = 2
-    if (REFERENCE / "UTD_Glove.npy").exists():
-        config["semantic"] = {"source": "npy", "npy_path": str(REFERENCE / "UTD_Glove.npy")}
+    config["knowledge"]["views"] = 2
+    config["seeds"] = [0]
+    keep = {"ce", "dask", "kd_shuffled"}
+    config["runs"] = [r for r in config["runs"] if r["name"] in keep]
     return config
 
 
@@ -69,7 +70,8 @@ def planned_rules(workdir: Path, *targets: str) -> set[str]:
 def demo(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("dag")
     (workdir / "config.yaml").write_text(yaml.safe_dump(small_config()))
-    targets = ["results/utd/student_metrics.csv", "results/utd/student_baseline_metrics.csv"]
+    targets = ["results/utd/student_metrics.csv", "results/utd/student_baseline_metrics.csv",
+               "results/utd/runs/kd_shuffled/seed0/metrics.csv"]
     if UTD_INERTIAL.exists():
         targets.append("results/real/student_baseline_metrics.csv")
     snakemake(workdir, *targets)
@@ -86,14 +88,21 @@ def test_whole_chain_writes_metrics_with_provenance(demo):
         assert row.data_source == "synthetic" and row.split == "trial"
         assert 0.0 <= row.accuracy <= 1.0
     dask = pd.read_csv(demo / "results/utd/student_metrics.csv").iloc[0]
-    assert dask.model == "student_dask" and dask.semantic_source
-    confusion = pd.read_csv(demo / "results/utd/student_dask/confusion.csv", index_col=0)
+    assert dask.model == "student_dask" and dask.method == "dask" and dask.teacher == "trained"
+    assert dask.teacher_mode == "cached" and dask.p_kd == 0.01 and dask.seed == 0
+    same = pd.read_csv(demo / "results/utd/runs/dask/seed0/metrics.csv").iloc[0]
+    assert same.equals(dask)                                      # the design card is a copy
+    confusion = pd.read_csv(demo / "results/utd/runs/dask/seed0/confusion.csv", index_col=0)
     assert confusion.shape == (27, 27) and confusion.values.sum() == dask.n_test
     manifest = pd.read_csv(demo / "results/utd/clips.csv", keep_default_na=False)
     assert (manifest.status == "skipped").sum() == 1              # skip_clips honoured
     assert len(manifest) == 27 * 2 * 4 - 1                         # a8_s1_t4 absent, as in reality
-    history = pd.read_csv(demo / "results/utd/student_dask/history.csv")
-    assert {"ce", "kd", "distance", "angle", "semantic", "train_accuracy"} <= set(history.columns)
+    history = pd.read_csv(demo / "results/utd/runs/dask/seed0/history.csv")
+    assert {"ce", "kd", "distance", "angle", "semantic", "train_accuracy", "test_accuracy"} \
+        <= set(history.columns)
+    assert "oracle_best_accuracy" in dask.index
+    shuffled = pd.read_csv(demo / "results/utd/runs/kd_shuffled/seed0/metrics.csv").iloc[0]
+    assert shuffled.teacher == "shuffled" and shuffled.method == "kd"
     assert (demo / "results/benchmarks/utd/train_teacher.tsv").exists()
     assert "epoch 1" in (demo / "results/logs/utd/train_teacher.log").read_text()
 
@@ -121,7 +130,36 @@ def test_gaf_change_reruns_only_gaf_and_students(demo):
     finally:
         config["gaf"]["image_size"] = 32
         (demo / "config.yaml").write_text(yaml.safe_dump(config))
-    assert rules == {"gaf_images", "train_student_baseline", "train_student_dask"}
+    assert rules == {"gaf_images", "train_run", "design_card"}
+
+
+def planned_jobs(workdir: Path, *targets: str) -> list[str]:
+    """(rule, wildcards) of every job a dry run would execute."""
+    out = snakemake(workdir, *targets, "-n").stdout
+    jobs, rule = [], None
+    for line in out.splitlines():
+        line = line.strip()
+        if line.startswith(("rule ", "localrule ")):
+            rule = line.split()[1].rstrip(":")
+        elif line.startswith("wildcards:") and rule:
+            jobs.append(f"{rule} {line.removeprefix('wildcards:').strip()}")
+    return jobs
+
+
+def test_a_method_weight_reruns_its_runs_only(demo):
+    """Changing a DASK weight reruns the DASK run (and the design-card copy): never the teacher,
+    its knowledge cache or another method's run."""
+    config = yaml.safe_load((demo / "config.yaml").read_text())
+    original = yaml.safe_dump(config)
+    next(r for r in config["runs"] if r["name"] == "dask")["params"] = {"angle": 2.0}
+    (demo / "config.yaml").write_text(yaml.safe_dump(config))
+    try:
+        jobs = planned_jobs(demo, "results/utd/student_metrics.csv",
+                            "results/utd/runs/kd_shuffled/seed0/metrics.csv")
+    finally:
+        (demo / "config.yaml").write_text(original)
+    assert sorted(jobs) == ["design_card dataset=utd, card=student",
+                            "train_run dataset=utd, run=dask, seed=0"]
 
 
 def test_touching_code_without_editing_reruns_nothing(demo):
@@ -136,7 +174,7 @@ def test_killed_training_resumes_to_the_same_metrics(demo, tmp_path):
     (tmp_path / "config.yaml").write_text((demo / "config.yaml").read_text())
     target = "results/utd/student_baseline_metrics.csv"
     snakemake(tmp_path, "results/utd/gaf_gasf.h5", "results/utd/splits/trial.csv")
-    checkpoint = tmp_path / "results/utd/checkpoints/student_baseline.pt"
+    checkpoint = tmp_path / "results/utd/checkpoints/runs/ce/seed0.pt"
     cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
            str(tmp_path), "--configfile", str(tmp_path / "config.yaml"), "--cores", "2", target]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -149,7 +187,7 @@ def test_killed_training_resumes_to_the_same_metrics(demo, tmp_path):
     proc.wait()
     assert not (tmp_path / target).exists()
     snakemake(tmp_path, target)
-    log = (tmp_path / "results/logs/utd/train_student_baseline.log").read_text()
+    log = (tmp_path / "results/logs/utd/runs/ce/seed0.log").read_text()
     assert "resuming from" in log and "after epoch 1" in log
     resumed = pd.read_csv(tmp_path / target).iloc[0]
     straight = pd.read_csv(demo / target).iloc[0]
@@ -166,11 +204,11 @@ def test_online_teacher_mode_runs_in_the_student_loop(demo):
     (demo / "config.yaml").write_text(yaml.safe_dump(config))
     try:
         target = "results/utd/student_metrics.csv"
-        assert planned_rules(demo, target) == {"train_student_dask"}
+        assert planned_rules(demo, target) == {"train_run", "design_card"}
         snakemake(demo, target)
         row = pd.read_csv(demo / target).iloc[0]
-        assert bool(row.online) and 0.0 <= row.accuracy <= 1.0
-        history = pd.read_csv(demo / "results/utd/student_dask/history.csv")
+        assert row.teacher_mode == "online" and 0.0 <= row.accuracy <= 1.0
+        history = pd.read_csv(demo / "results/utd/runs/dask/seed0/history.csv")
         assert history.kd.gt(0).all() and history.distance.gt(0).all()
     finally:
         config["distill"]["online"] = False
