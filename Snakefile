@@ -11,6 +11,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/datasets.smk"
@@ -21,6 +24,7 @@ include: "rules/runs.smk"
 include: "rules/sakdn.smk"
 include: "rules/tables.smk"
 include: "rules/export.smk"
+include: "rules/report.smk"
 
 
 localrules:
@@ -37,6 +41,7 @@ localrules:
 rule all:
     input:
         all_targets(),
+        rules.report_figures.output,
     default_target: True
 
 

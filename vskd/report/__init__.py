@@ -1,0 +1,1 @@
+"""The Snakemake report's figures (``figures``) and their paths in the DAG (``targets``)."""
