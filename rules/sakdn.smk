@@ -82,6 +82,9 @@ def s2v_table_inputs(w):
         "teachers": [f"{RESULTS}/{d}/sakdn/teacher_{s}_metrics.csv" for s in sensors],
         "fusion": f"{RESULTS}/{d}/sakdn/fusion_metrics.csv",
         "branches": f"{RESULTS}/{d}/sakdn/fusion/branch_metrics.csv",
+        "weights": f"{RESULTS}/{d}/sakdn/fusion/fusion_weights.csv",
+        "per_class": [f"{RESULTS}/{d}/sakdn/teacher_{s}/per_class.csv" for s in sensors]
+        + [f"{RESULTS}/{d}/sakdn/fusion/per_class.csv"] + sorted({f"{r.folder}/per_class.csv" for r in specs}),
     }
 
 
@@ -316,6 +319,8 @@ rule s2v_table:
         csv=f"{RESULTS}/tables/{{dataset}}_sensor_to_vision.csv",
         md=f"{RESULTS}/tables/{{dataset}}_sensor_to_vision.md",
         tex=f"{RESULTS}/tables/{{dataset}}_sensor_to_vision.tex",
+        per_class_csv=f"{RESULTS}/tables/{{dataset}}_sensor_to_vision_per_class.csv",
+        per_class_md=f"{RESULTS}/tables/{{dataset}}_sensor_to_vision_per_class.md",
     params:
         order=s2v_order,
         baseline=lambda w: s2v_baseline(w.dataset),

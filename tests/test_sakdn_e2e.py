@@ -65,6 +65,9 @@ def test_table_has_teachers_students_and_late_fusion(reverse):
     md = (reverse / TABLE.replace(".csv", ".md")).read_text()
     assert "Do the sensor teachers help the video student?" in md
     assert (reverse / TABLE.replace(".csv", ".tex")).read_text().startswith(r"\begin{table}")
+    per_class = pd.read_csv(reverse / TABLE.replace(".csv", "_per_class.csv"))
+    assert {"f1_teacher_acc", "f1_fused_teacher", "f1_s2v_sakdn", "gate_acc", "gate_gyro"} <= set(per_class.columns)
+    assert len(per_class) == 27
 
 
 def test_reverse_runs_record_direction_and_losses(reverse):

@@ -302,3 +302,30 @@ def make_sensor_to_vision_table(dataset: str, run_metrics: Sequence[str], teache
         notes.append(f"- `{run}` − `{baseline}`: {d.text()} points over {d.n} paired seeds: {verdict}.")
     write_table(table, out_csv, out_md, out_tex, title, notes)
     return table
+
+
+def make_sensor_to_vision_per_class(per_class: dict[str, Sequence[str]], fusion_weights: str,
+                                    out_csv: str, out_md: str) -> pd.DataFrame:
+    """Per-class F1 of the sensor teachers, the SPAMFM teacher and the video students (mean over
+    seeds), beside SPAMFM's mean gate per sensor (over fusion points and test clips of the class):
+    which classes each modality knows, and which sensor the fusion leans on for them."""
+    out: pd.DataFrame | None = None
+    for name, paths in per_class.items():
+        frames = [pd.read_csv(p).set_index("class_name").f1 for p in paths]
+        col = pd.concat(frames, axis=1).mean(axis=1).rename(f"f1_{name}")
+        out = col.to_frame() if out is None else out.join(col, how="left")   # keeps label order
+    gates = pd.read_csv(fusion_weights)
+    if not gates.empty:
+        wide = gates.groupby(["class", "sensor"]).mean_gate.mean().unstack("sensor")
+        out = out.join(wide.rename(columns=lambda s: f"gate_{s}"), how="left")
+    out = out.reset_index().rename(columns={"index": "class_name"})
+    write_text_atomic(out_csv, out.to_csv(index=False))
+    from tabulate import tabulate
+    shown = out.copy()
+    for c in shown.columns[1:]:
+        shown[c] = [f"{v:.2f}" if np.isfinite(v) else "—" for v in shown[c]]
+    write_text_atomic(out_md, "### Per-class F1 (teachers vs video students) and SPAMFM gates\n\n"
+                      + tabulate(shown, headers="keys", tablefmt="github", showindex=False)
+                      + "\n\nf1_*: per-class F1 on the test clips (video students: mean over seeds); "
+                        "gate_*: SPAMFM's mean channel gate (0-3) per sensor over fusion points.\n")
+    return out
