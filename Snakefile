@@ -45,6 +45,13 @@ rule all:
     default_target: True
 
 
+rule tables:
+    """Every comparison table of every configured dataset (results/tables/; the
+    sensor_to_vision ones from rules/sakdn.smk)."""
+    input:
+        table_targets() + s2v_table_targets(),
+
+
 rule data_all:
     """The data stages of every dataset (archives -> manifest -> frames/GAF), no training."""
     input:

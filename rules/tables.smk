@@ -33,9 +33,3 @@ rule table:
         "../envs/vskd.yaml"
     script:
         "../workflow_scripts/table.py"
-
-
-rule tables:
-    """Every table of every configured dataset (the sensor_to_vision ones from rules/sakdn.smk)."""
-    input:
-        table_targets() + s2v_table_targets(),
