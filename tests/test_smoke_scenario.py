@@ -1,5 +1,5 @@
 """The smoke scenario (config/smoke.yaml) as CI runs it: every method, ablation and control of
-the run sheet through `tables`, then Snakemake's report. Tiny data, 2 epochs: it checks the
+the run sheet through `tables` and `report_figures`, then Snakemake's report. Tiny data, 2 epochs: it checks the
 plumbing (every row trains, every table and control line is written), not any accuracy."""
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 def smoke(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("smoke")
     shutil.copy(REPO / "config.yaml", workdir / "config.yaml")
-    snakemake(workdir, "tables")
+    snakemake(workdir, "tables", "report_figures")
     return workdir
 
 
@@ -62,6 +62,12 @@ def test_tables_render_as_markdown_and_booktabs(smoke):
     assert "Published" not in md                     # no reference file configured, no column
 
 
+def test_snakemake_report_renders_tables_and_figures(smoke):
+    snakemake(smoke, "--report", "results/report.html")
+    html = (smoke / "results/report.html").read_text(errors="replace")
+    assert len(html) > 100_000 and "utd_methods.csv" in html
+
+
 def test_second_call_does_nothing(smoke):
-    proc = snakemake(smoke, "tables")
+    proc = snakemake(smoke, "tables", "report_figures")
     assert "Nothing to be done" in proc.stdout + proc.stderr
