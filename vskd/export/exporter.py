@@ -335,7 +335,9 @@ def check_export(model_path: str | Path, onnx_path: str | Path, torchscript_path
     net_sess = ort_session(onnx_network(pipeline, images.shape[1], images.shape[-1]))
     imgs = images.astype(np.float32)
     p_onnx_img = np.concatenate([net_sess.run(None, {"images": imgs[i:i + 1]})[0] for i in range(len(imgs))])
-    scripted = torch.jit.load(str(torchscript_path), map_location="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")        # torch.jit.load's deprecation notice
+        scripted = torch.jit.load(str(torchscript_path), map_location="cpu")
     with torch.no_grad():
         p_ts_img = scripted.classify_images(torch.from_numpy(imgs)).numpy()
     raws = _raw_inputs(rows, meta)
