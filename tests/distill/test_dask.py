@@ -61,3 +61,18 @@ def test_distance_and_angle_only_ablation(zoo):
 
 def test_unknown_parameter_names_known_ones(zoo):
     zoo.check_unknown_parameter("dask")
+
+
+def test_teacher_fc0_relu_option_compares_with_what_the_relation_module_reads(zoo):
+    s, t = zoo.outputs(student_maps=False, teacher_maps=False)
+    t.embedding = torch.randn(4, 5)
+    raw = build_method("dask", {}, same_dim_context())
+    relu = build_method("dask", {"teacher_fc0": "relu"}, same_dim_context())
+    es, et = zoo.np(s.embedding), zoo.np(t.embedding)
+    assert raw(s, t, zoo.labels())[1]["semantic"].item() == pytest.approx(((es - et) ** 2).mean(), rel=1e-5)
+    got = relu(s, t, zoo.labels())[1]
+    assert got["semantic"].item() == pytest.approx(((es - np.maximum(et, 0)) ** 2).mean(), rel=1e-5)
+    assert got["distance"].item() == pytest.approx(
+        zoo.huber(zoo.rkd_distances(es), zoo.rkd_distances(np.maximum(et, 0))), rel=1e-4)
+    with pytest.raises(ValueError, match="teacher_fc0 must be 'raw' or 'relu'"):
+        build_method("dask", {"teacher_fc0": "sigmoid"}, same_dim_context())
