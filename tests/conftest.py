@@ -5,19 +5,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-SHARED_DATA = SHARED / "data"
-UTD_INERTIAL = SHARED_DATA / "utd-mhad" / "Inertial"
-REFERENCE = SHARED_DATA / "reference"
-
-
-def _need(path: Path) -> Path:
-    if not path.exists():
-        reason = f"real data not available: {path} is absent (the ../shared folder beside the checkout)"
-        print(reason)
-        pytest.skip(reason)
-    return path
+from repo_paths import REFERENCE, REPO, SHARED, SHARED_DATA, UTD_INERTIAL, _need  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SHARED_DATA, _need
+from repo_paths import SHARED_DATA, _need
 from vskd.data.adapters import available_kinds, get_adapter, register_adapter
 from vskd.data.adapters import berkeley_mhad as bk
 from vskd.data.readers import DataFileError

@@ -6,7 +6,7 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import SHARED_DATA, _need
+from repo_paths import SHARED_DATA, _need
 from vskd.data import synthetic_berkeley as sb
 from vskd.data import synthetic_mmact as sm
 from vskd.data.adapters import get_adapter

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import SHARED_DATA, _need
+from repo_paths import SHARED_DATA, _need
 from vskd.data.adapters import Recording, get_adapter
 from vskd.data.conditioning import Conditioning, condition, conditioned, resample, sort_and_dedupe
 from vskd.data.readers import DataFileError

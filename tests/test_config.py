@@ -9,7 +9,7 @@ import yaml
 from vskd.config import (ConfigError, config_hash, dataset_config, deep_merge, load_config,
                          validate_config)
 from vskd.runs import expand_runs
-from conftest import REPO
+from repo_paths import REPO
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO
+from repo_paths import REPO
 from vskd.config import ConfigError, validate_config
 
 pytestmark = pytest.mark.e2e

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO
+from repo_paths import REPO
 
 pytestmark = pytest.mark.e2e
 

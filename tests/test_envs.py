@@ -6,7 +6,7 @@ import tomllib
 
 import yaml
 
-from conftest import REPO
+from repo_paths import REPO
 
 # conda-forge names that differ from PyPI names
 CONDA_TO_PYPI = {"pytorch": "torch"}

@@ -21,7 +21,7 @@ import pytest
 import scipy.io
 import yaml
 
-from conftest import REPO, UTD_INERTIAL
+from repo_paths import REPO, UTD_INERTIAL
 from vskd.atomic import FOREIGN_STALE_S, atomic_path, remove_dead_temporaries, temp_owner
 from vskd.config import ConfigError, validate_config
 from vskd.data.download import DownloadError, download

@@ -22,7 +22,7 @@ import pytest
 import scipy.io
 import yaml
 
-from conftest import REPO
+from repo_paths import REPO
 from vskd.atomic import temp_owner
 
 pytestmark = pytest.mark.e2e

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from conftest import REPO
+from repo_paths import REPO
 from vskd.config import ConfigError, validate_config
 from vskd.runs import STAGE_SECTIONS, expand_runs, run_config
 from vskd.training.stages import shuffled_assignment

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO
+from repo_paths import REPO
 from vskd.config import deep_merge
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ import copy
 import pytest
 import yaml
 
-from conftest import REPO
+from repo_paths import REPO
 from vskd.config import ConfigError, validate_config
 from vskd.runs import expand_runs
 from vskd.sakdn.config import UTD_SENSORS, reverse_run_config, sakdn_config

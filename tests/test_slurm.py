@@ -24,7 +24,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO
+from repo_paths import REPO
 from test_workflow_e2e import small_config
 
 pytestmark = pytest.mark.slurm

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import REPO, UTD_INERTIAL, REFERENCE
+from repo_paths import REPO, UTD_INERTIAL, REFERENCE
 
 pytestmark = pytest.mark.e2e
 
