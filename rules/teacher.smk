@@ -24,6 +24,7 @@ rule train_teacher:
     benchmark:
         f"{RESULTS}/benchmarks/{{dataset}}/train_{{teacher}}.tsv"
     threads: 2
+    priority: 10                # the critical path: every distillation run waits for it
     resources:
         mem_mb=8000,
         runtime=240,
@@ -52,6 +53,7 @@ rule teacher_knowledge:
     benchmark:
         f"{RESULTS}/benchmarks/{{dataset}}/{{teacher}}_knowledge.tsv"
     threads: 2
+    priority: 10
     resources:
         mem_mb=4000,
         runtime=60,
