@@ -134,6 +134,8 @@ rule camera_split:
         kind=lambda w: eff(w)["dataset"]["kind"],
     log:
         f"{RESULTS}/logs/{{dataset}}/split_{{protocol}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/{{dataset}}/split_{{protocol}}.tsv"
     wildcard_constraints:
         dataset=adapter_datasets("mmact"),
         protocol="cross_view",
