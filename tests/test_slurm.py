@@ -177,7 +177,7 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
     base = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
 
     # same threads in both runs: CPU float reductions depend on the thread count
-    threads = ["--set-threads", "synthesize_dataset=1", "train_student_baseline=1"]
+    threads = ["--set-threads", "synthesize_dataset=1", "train_run=1"]
     local = _workdir(tmp_path, "local")
     t0 = time.time()
     done = subprocess.run(base + [*TARGETS, "--directory", str(local), "--configfile",
@@ -190,9 +190,9 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
     site = ["--default-resources", "slurm_partition=debug", "mem_mb=1000", "runtime=30",
             "cpus_per_task=1",
             "--set-resources", *(f"{r}:gpu=0" for r in ("train_teacher", "teacher_knowledge",
-                                                        "train_student_baseline", "train_student_dask")),
+                                                        "train_run")),
             *(f"{r}:mem_mb=2000" for r in ("synthesize_dataset", "extract_frames", "gaf_images",
-                                            "train_student_baseline")),
+                                            "train_run")),
             *threads, "--slurm-no-account", "--slurm-status-command", "squeue",
             "--slurm-init-seconds-before-status-checks", "2", "--jobs", "4"]
     t0 = time.time()
