@@ -5,7 +5,8 @@ import logging
 import sys
 from pathlib import Path
 from types import TracebackType
-from typing import Iterable, Iterator, TypeVar
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 from tqdm import tqdm
 
@@ -42,3 +43,16 @@ def _log_uncaught(exc_type: type[BaseException], exc: BaseException, tb: Traceba
         return
     logging.getLogger("vskd").critical("the job failed: %s: %s", exc_type.__name__, exc,
                                        exc_info=(exc_type, exc, tb))
+
+
+def run_jobs(fn: Callable[[T], object], jobs: Sequence[T], workers: int, desc: str,
+             unit: str = "it") -> None:
+    """Run ``fn`` on every job with a progress bar: in ``workers`` processes when more than one
+    (jobs are pickled: ``fn`` must be a module-level function), else in this process."""
+    if workers > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            for _ in progress(pool.map(fn, jobs, chunksize=4), desc, total=len(jobs), unit=unit):
+                pass
+    else:
+        for job in progress(jobs, desc, unit=unit):
+            fn(job)

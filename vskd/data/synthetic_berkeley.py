@@ -19,7 +19,6 @@ real release are absent here (s04_a08_r05; clusters 03-04 of s05_a02_r05 and s10
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +26,7 @@ import cv2
 import numpy as np
 
 from ..atomic import atomic_path
-from ..progress import progress
+from ..progress import run_jobs
 from .adapters import get_adapter
 from .adapters.berkeley_mhad import (CAMERAS, MISSING_CLIPS, NUM_ACTIONS, NUM_REPETITIONS,
                                      NUM_SUBJECTS, PLACEMENTS, mosaic_grbg, parse_camera)
@@ -169,14 +168,7 @@ def write_synthetic_berkeley(spec: BerkeleySpec, out_dir: str | Path, workers: i
     if missing:
         raise ValueError(f"{missing} do not exist in Berkeley-MHAD")
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    jobs = [(spec, c, str(out_dir)) for c in clips]
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            for _ in progress(pool.map(_write_clip, jobs, chunksize=4), "synthesize", total=len(jobs), unit="clip"):
-                pass
-    else:
-        for job in progress(jobs, "synthesize", unit="clip"):
-            _write_clip(job)
+    run_jobs(_write_clip, [(spec, c, str(out_dir)) for c in clips], workers, "synthesize", unit="clip")
     log.info("synthesized %d Berkeley-MHAD clips (seed %d, cameras %s)", len(clips), spec.seed,
              ", ".join(spec.cameras) or "none")
     return len(clips)

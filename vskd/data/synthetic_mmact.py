@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import cv2
 import numpy as np
 
 from ..atomic import atomic_path
-from ..progress import progress
+from ..progress import run_jobs
 from .adapters import get_adapter
 from .adapters.mmact import CAMERAS, NUM_SCENES, NUM_SESSIONS, NUM_SUBJECTS
 from .synthetic_motion import GRAVITY, Subject, mounting, simulate
@@ -174,14 +173,7 @@ def write_synthetic_mmact(spec: MMActSpec, out_dir: str | Path, workers: int = 1
     """Write every clip of the design (or ``clips``) below ``out_dir``; returns the clip count."""
     clips = design(spec) if clips is None else clips
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    jobs = [(spec, c, str(out_dir)) for c in clips]
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            for _ in progress(pool.map(_write_clip, jobs, chunksize=4), "synthesize", total=len(jobs), unit="clip"):
-                pass
-    else:
-        for job in progress(jobs, "synthesize", unit="clip"):
-            _write_clip(job)
+    run_jobs(_write_clip, [(spec, c, str(out_dir)) for c in clips], workers, "synthesize", unit="clip")
     log.info("synthesized %d MMAct clips (seed %d, cameras %s)", len(clips), spec.seed,
              ", ".join(spec.cameras) or "none")
     return len(clips)
