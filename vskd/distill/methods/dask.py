@@ -9,7 +9,7 @@ CE + 0.01 * KD(T = 4) + L_D + L_A + L_S. A weight of 0 removes a term (the ablat
 
 ``teacher_fc0: relu`` (not the paper's; default ``raw``) compares with ReLU(teacher fc0), which is
 what the relation module actually reads (TRN's relation MLPs start with a ReLU). Why offer it: the
-student's fc0 is a ReLU output (>= 0) while the teacher's raw fc0 can be mostly negative (97.6 % of
+student's fc0 is a ReLU output (>= 0) while the teacher's raw fc0 can be mostly negative (~97 % of
 its entries for the demo teacher), so the paper's MSE then has a floor the student cannot go below
 and its gradient only pushes the student's fc0 towards 0.
 """
