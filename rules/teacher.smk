@@ -23,7 +23,9 @@ rule train_teacher:
         f"{RESULTS}/logs/{{dataset}}/train_{{teacher}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/{{dataset}}/train_{{teacher}}.tsv"
-    threads: 2
+    # 1 thread locally: on 2 cores the teacher then trains beside the CE run instead of waiting
+    # for it (priority only orders jobs that are ready); a cluster profile sets more
+    threads: 1
     priority: 10                # the critical path: every distillation run waits for it
     resources:
         mem_mb=8000,
@@ -52,7 +54,7 @@ rule teacher_knowledge:
         f"{RESULTS}/logs/{{dataset}}/{{teacher}}_knowledge.log",
     benchmark:
         f"{RESULTS}/benchmarks/{{dataset}}/{{teacher}}_knowledge.tsv"
-    threads: 2
+    threads: 1
     priority: 10
     resources:
         mem_mb=4000,
