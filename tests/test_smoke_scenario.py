@@ -41,6 +41,8 @@ def test_every_row_of_the_sheet_reaches_its_table(smoke):
     methods = pd.read_csv(smoke / "results/tables/utd_methods.csv")
     ablation = pd.read_csv(smoke / "results/tables/utd_ablation.csv")
     for row in config["runs"]:
+        if row.get("direction") == "sensor_to_vision":     # SAKDN's table: tests/test_sakdn_e2e.py
+            continue
         table = ablation if row.get("table") == "ablation" else methods
         got = table[table.run == row["name"]]
         assert len(got) == 1, row["name"]
