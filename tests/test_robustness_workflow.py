@@ -33,6 +33,8 @@ CLIPS = [f"a{a}_s{s}_t{t}" for a in (1, 2) for s in (1, 2) for t in (1, 3)]
 def write_config(workdir: Path, datasets: dict) -> None:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["datasets"] = datasets
+    # rows tied to a dataset by name (the SAKDN demo rows name utd) go with it
+    config["runs"] = [r for r in config["runs"] if set(r.get("datasets", [])) <= set(datasets)]
     config["frames"].update(height=32, width=40)
     config["gaf"]["image_size"] = 16
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))

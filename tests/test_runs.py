@@ -62,6 +62,12 @@ def test_bad_rows_fail_before_any_job_naming_the_row(config, row, message):
         expand(config)
 
 
+def test_a_row_listing_a_disabled_dataset_skips_it(config):
+    config["runs"].append({"name": "x", "method": "ce", "datasets": ["utd", "sensor_only"]})
+    config["datasets"]["sensor_only"]["enabled"] = False
+    assert {d for d, n, _ in expand(config) if n == "x"} == {"utd"}
+
+
 def test_design_card_must_name_a_run(config):
     config["design_card"]["student"] = "dask_v2"
     with pytest.raises(ConfigError, match="design_card.student names run 'dask_v2'"):

@@ -98,10 +98,11 @@ def expand_runs(config: dict[str, Any], effective: dict[str, dict[str, Any]],
         elif "sensor_teacher" in row:
             raise ConfigError(f"{where}: sensor_teacher needs direction: sensor_to_vision")
         datasets = row.get("datasets")
-        unknown = sorted(set(datasets or []) - set(effective))
+        unknown = sorted(set(datasets or []) - set(config["datasets"]))
         if unknown:
-            raise ConfigError(f"{where}: unknown datasets {unknown}; known: {sorted(effective)}")
-        for name in datasets or list(effective):
+            raise ConfigError(f"{where}: unknown datasets {unknown}; known: {sorted(config['datasets'])}")
+        # a listed dataset with `enabled: false` is left out, like the dataset itself
+        for name in [d for d in datasets if d in effective] if datasets else list(effective):
             eff = effective[name]
             if (needs_teacher or reverse) and "video" not in eff["dataset"]["modalities"]:
                 if datasets:
