@@ -35,11 +35,13 @@ def main() -> None:
     parser.add_argument("--dataset", default="utd")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workdir", type=Path, default=ROOT,
+                        help="the folder holding config.yaml and results/ (snakemake --directory)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config = yaml.safe_load((args.workdir / "config.yaml").read_text())
     eff = validate_config(config)[args.dataset]
-    res = ROOT / "results" / args.dataset
+    res = args.workdir / "results" / args.dataset
     split = res / "splits" / f"{eff['dataset']['split']}.csv"
     gaf = res / f"gaf_{eff['gaf']['kind']}.h5"
     knowledge = res / "teacher" / "knowledge.h5"
