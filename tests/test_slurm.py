@@ -212,9 +212,12 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
     assert len(set(ids)) == len(ids)
 
     # same outputs as the local run
+    # the manifest's raw-file fingerprints (mtime, sha256) differ between two generations: the
+    # .mat header carries its creation time; the data are compared through the GAF images below
     for rel in ("results/utd/clips.csv", "results/utd/splits/trial.csv"):
-        assert (local / rel).read_text() == (cluster / rel).read_text().replace(
-            str(cluster), str(local)), rel
+        mine, theirs = pd.read_csv(local / rel), pd.read_csv(cluster / rel)
+        keep = [c for c in mine.columns if not c.endswith(("_mtime_ns", "_sha256"))]
+        pd.testing.assert_frame_equal(mine[keep], theirs[keep], obj=rel)
     with h5py.File(local / TARGETS[0]) as a, h5py.File(cluster / TARGETS[0]) as b:
         np.testing.assert_array_equal(a["images"][()], b["images"][()])
     a = pd.read_csv(local / TARGETS[2]).iloc[0]
