@@ -5,7 +5,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(workflow.basedir)))
 
 from vskd.config import validate_config, stage_config  # noqa: E402
-from vskd.runs import STAGE_SECTIONS, expand_runs, run_config, teacher_runs_online  # noqa: E402
+from vskd.runs import (STAGE_SECTIONS, expand_runs, paired_baselines, run_config,  # noqa: E402
+                       teacher_runs_online)
 from vskd.data.sources import ARCHIVES, source_files, source_kind  # noqa: E402
 from vskd.data.manifest import check_unpacked_files  # noqa: E402
 
@@ -141,7 +142,7 @@ def table_order(wildcards):
     table also shows full DASK, the row it ablates)."""
     d, groups = wildcards.dataset, TABLES[wildcards.table]
     names = [config["design_card"]["baseline"]]
-    if wildcards.table == "ablation":
+    if wildcards.table in ("ablation", "students"):
         names.append(config["design_card"]["student"])
     for row in config["runs"]:
         if row.get("table", "methods") in groups and runs_of(d, row["name"]) and row["name"] not in names:
@@ -165,16 +166,25 @@ def table_controls(wildcards):
 
 
 #: each table and the run-sheet groups it shows (CE, the reference, is in every table)
-TABLES = {"methods": ("methods", "control"), "ablation": ("ablation",)}
+TABLES = {"methods": ("methods", "control"), "ablation": ("ablation",), "students": ("students",)}
+
+
+def table_baselines(wildcards):
+    """Run -> the run its paired difference is against (``vskd.runs.paired_baselines``), for the
+    runs of the table (``table_order``)."""
+    against = paired_baselines(runs_of(wildcards.dataset), config["design_card"]["baseline"])
+    return {run: against[run] for run in table_order(wildcards) if run in against}
 
 
 def table_inputs(wildcards):
     """Metrics of every run the table shows, CE's (paired differences) and the teachers'."""
     d = wildcards.dataset
     specs = [r for t in TABLES[wildcards.table] for r in runs_of(d, table=t)]
-    if wildcards.table == "ablation":
+    if wildcards.table in ("ablation", "students"):
         specs += runs_of(d, config["design_card"]["student"])
     specs += runs_of(d, config["design_card"]["baseline"])
+    against = table_baselines(wildcards)
+    specs += [r for name in sorted({against.get(s.name) for s in specs} - {None}) for r in runs_of(d, name)]
     out = {"runs": sorted({run_metrics(r) for r in specs})}
     teachers = {r.knowledge_source for r in specs if r.teacher}
     out["teachers"] = [f"{RESULTS}/{d}/{t}_metrics.csv" for t in sorted(teachers)]

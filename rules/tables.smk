@@ -16,6 +16,7 @@ rule table:
     params:
         order=table_order,
         baseline=lambda w: config["design_card"]["baseline"],
+        baselines=table_baselines,
         controls=table_controls,
         reference=lambda w: config.get("reference"),
         dataset_kind=lambda w: eff(w)["dataset"]["kind"],

@@ -140,3 +140,15 @@ def test_resnet_weights_with_prefix_and_for_more_input_channels(tmp_path):
     w = source.net.conv1.weight
     torch.testing.assert_close(six.net.conv1.weight, w.mean(1, keepdim=True).repeat(1, 6, 1, 1) / 2)
     torch.testing.assert_close(six.net.layer1[0].conv1.weight, source.net.layer1[0].conv1.weight)
+
+
+
+def test_backbone_options_reach_the_constructor_and_unknown_ones_are_named():
+    """``student.backbone_options`` (e.g. the wearable student's smallcnn widths) are constructor
+    keywords; a wrong one fails naming the backbone and what it accepts."""
+    bb = build_backbone("smallcnn", widths=[32, 64, 128, 256])
+    assert bb.map_channels == [32, 64, 128, 256] and bb.feature_dim == 256
+    with pytest.raises(ValueError, match=r"backbone 'smallcnn' does not take option\(s\) \['depth'\].*widths"):
+        build_backbone("smallcnn", depth=3)
+    with pytest.raises(ValueError, match=r"backbone 'resnet18' does not take option\(s\) \['widths'\]"):
+        build_backbone("resnet18", widths=[1, 2, 3, 4])

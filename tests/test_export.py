@@ -41,10 +41,12 @@ GAF = {"kind": "gasf", "channels": CHANNELS, "image_size": 64, "interpolation": 
        "gadf_convention": "matlab"}
 
 
-def save_student(path, gaf=GAF, num_classes=27, seed=0, backbone="resnet18"):
+def save_student(path, gaf=GAF, num_classes=27, seed=0, backbone="resnet18", backbone_options=None):
     """A randomly initialised student in the training code's model file format."""
     torch.manual_seed(seed)
     cfg = {"embedding_dim": 300, "backbone": backbone, "pretrained": None, "input_norm": "unit"}
+    if backbone_options:
+        cfg["backbone_options"] = backbone_options
     net = build_network("gaf_cnn", cfg, num_classes, len(gaf["channels"]))
     torch.save({"state_dict": net.state_dict(), "network": "gaf_cnn", "student_config": cfg,
                 "num_classes": num_classes, "class_names": list(utd.CLASS_NAMES[:num_classes]),
@@ -270,6 +272,22 @@ def test_int8_variant_is_smaller_and_close(exported, tmp_path):
         pf, pq = f.run(None, {"raw": x[None]})[0], q.run(None, {"raw": x[None]})[0]
         np.testing.assert_allclose(pq.sum(), 1, atol=1e-4)
         assert np.abs(pf - pq).max() < 0.05
+
+
+def test_the_wearable_student_exports_with_parity(tmp_path):
+    """The wearable student of the run sheet (smallcnn with its own widths, passed as
+    backbone_options) is rebuilt from its model file, exports, and matches the training code."""
+    model = save_student(tmp_path / "model.pt", backbone="smallcnn",
+                         backbone_options={"widths": [32, 64, 128, 256]})
+    eff = {"name": "utd", "seed": 0, "gaf": dict(GAF),
+           "dataset": {"kind": "utd_mhad", "source": "synthetic", "split": "trial"}}
+    meta = export_student(model, tmp_path / "student.onnx", tmp_path / "student.pt",
+                          tmp_path / "student.json", eff)
+    assert meta["network"]["backbone"] == "smallcnn"
+    assert meta["network"]["backbone_options"] == {"widths": [32, 64, 128, 256]}
+    assert meta["network"]["parameters"] < 500_000
+    report = _parity(tmp_path, tmp_path / "generated", model, generated_clips(tmp_path / "generated" / "raw", n=8))
+    assert report["top1_agreement_raw_vs_training_code"] == 1.0
 
 
 def test_export_refuses_a_config_that_disagrees_with_the_model(exported, tmp_path):

@@ -55,6 +55,9 @@ def test_a_row_may_list_its_own_seeds_and_datasets(config):
     ({"name": "x", "method": "kd", "datasets": ["mars"]}, "unknown datasets"),
     ({"name": "ce", "method": "ce"}, "names must be unique"),
     ({"name": "x", "method": "ce", "student": {"epochs": 0}}, "student.*fails the schema"),
+    ({"name": "x", "method": "ce", "student": {"backbone": "vgg"}}, r"\(x\): student: unknown backbone 'vgg'"),
+    ({"name": "x", "method": "ce", "student": {"backbone_options": {"widths": [8, 8, 8, 8]}}},
+     r"\(x\): student.backbone_options: backbone 'resnet18' does not take \['widths'\]"),
 ])
 def test_bad_rows_fail_before_any_job_naming_the_row(config, row, message):
     config["runs"].append(row)
@@ -100,3 +103,19 @@ def test_shuffled_teacher_is_a_seeded_derangement():
         small = [f"c{i}" for i in range(n)]
         assert all(x != y for x, y in zip(small, shuffled_assignment(small, 0)))
     assert np.mean([x[1:] == y[1:] for x, y in zip(ids, a)]) == 0
+
+
+def test_a_student_row_is_paired_with_the_ce_run_of_the_same_student(config):
+    """DASK on the wearable student is compared with CE on that student; that CE run with the
+    design card's CE (what the smaller student costs); rows on the design student with CE."""
+    from vskd.runs import paired_baselines
+    runs = expand(config)
+    utd = [r for (d, _, _), r in sorted(runs.items()) if d == "utd"]
+    against = paired_baselines(utd, "ce")
+    assert against["dask_wearable"] == "ce_wearable"
+    assert against["ce_wearable"] == "ce"
+    assert against["dask"] == "ce" and against["dask_shuffled"] == "ce" and against["ce"] == "ce"
+    # without a same-student CE row, the design card's CE is the reference
+    config["runs"] = [r for r in config["runs"] if r["name"] != "ce_wearable"]
+    utd = [r for (d, _, _), r in sorted(expand(config).items()) if d == "utd"]
+    assert paired_baselines(utd, "ce")["dask_wearable"] == "ce"

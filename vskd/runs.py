@@ -142,6 +142,15 @@ def _check_student(student: dict[str, Any], where: str) -> None:
     if errors:
         raise ConfigError(f"{where}: student (merged with the default student) fails the schema: "
                           f"{errors[0].message}")
+    from .models.backbones import backbone_options
+    try:
+        allowed = backbone_options(student["backbone"])
+    except ValueError as exc:
+        raise ConfigError(f"{where}: student: {exc}") from None
+    unknown = sorted(set(student.get("backbone_options") or {}) - set(allowed))
+    if unknown:
+        raise ConfigError(f"{where}: student.backbone_options: backbone {student['backbone']!r} "
+                          f"does not take {unknown}; it takes {allowed or 'none'}")
 
 
 def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
@@ -159,6 +168,29 @@ def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
     cfg["run"] = {"name": spec.name, "method": spec.method, "params": dict(spec.params),
                   "teacher": spec.teacher, "table": spec.table, "label": spec.label}
     return cfg
+
+
+def paired_baselines(runs: list[RunSpec], baseline: str) -> dict[str, str]:
+    """Run name -> the run its paired difference is taken against, for one dataset's runs.
+
+    A student's gain is measured against CE *of the same student*: a row whose ``student``
+    differs from the design card's (e.g. the wearable MobileNetV3-Small) is compared with the
+    sheet's run of the baseline's method on that student, when there is one. That CE run itself,
+    and every row without a same-student CE, is compared with ``baseline`` (the design card's CE),
+    which shows what the other student costs.
+    """
+    by_name: dict[str, RunSpec] = {}
+    for r in runs:
+        by_name.setdefault(r.name, r)
+    base = by_name.get(baseline)
+    if base is None:
+        return {name: baseline for name in by_name}
+    out = {}
+    for name, r in by_name.items():
+        same = [n for n, o in by_name.items() if n != name and o.method == base.method
+                and o.student == r.student and o.direction == r.direction]
+        out[name] = baseline if (name == baseline or r.student == base.student or not same) else same[0]
+    return out
 
 
 def teacher_runs_online(teacher_state: str | None, online: bool) -> bool:

@@ -74,9 +74,14 @@ def _by_seed(frame: pd.DataFrame, run: str, metric: str = "accuracy") -> pd.Seri
 
 def build_table(metrics: pd.DataFrame, teachers: pd.DataFrame | None, run_order: Sequence[str],
                 baseline: str, reference: pd.DataFrame | None = None,
-                dataset_kind: str | None = None) -> pd.DataFrame:
-    """One row per run name (in ``run_order``): numeric columns for the CSV, text for md/tex."""
-    base = _by_seed(metrics, baseline)
+                dataset_kind: str | None = None,
+                baselines: dict[str, str] | None = None) -> pd.DataFrame:
+    """One row per run name (in ``run_order``): numeric columns for the CSV, text for md/tex.
+
+    ``baselines``: run -> the run its paired difference is against (default: ``baseline`` for
+    all; see ``vskd.runs.paired_baselines``: KD rows of another student vs that student's CE).
+    """
+    baselines = baselines or {}
     rows = []
     for run in run_order:
         part = metrics[metrics.run == run]
@@ -84,7 +89,11 @@ def build_table(metrics: pd.DataFrame, teachers: pd.DataFrame | None, run_order:
             continue
         first = part.iloc[0]
         acc = _by_seed(metrics, run)
-        diff = paired_difference(acc, base) if run != baseline else Paired(0.0, 0.0, 0.0, len(acc))
+        against = baselines.get(run, baseline)
+        if against not in set(metrics.run):
+            raise ValueError(f"run {run!r} is compared with {against!r}, whose metrics are not given")
+        diff = (paired_difference(acc, _by_seed(metrics, against)) if run != against
+                else Paired(0.0, 0.0, 0.0, len(acc)))
         row = {
             "run": run, "label": first.get("label", run), "group": first.get("table", "methods"),
             "method": first.method, "teacher": first.teacher,
@@ -92,7 +101,7 @@ def build_table(metrics: pd.DataFrame, teachers: pd.DataFrame | None, run_order:
             "accuracy_mean": part.accuracy.mean(), "accuracy_std": part.accuracy.std(ddof=1),
             "macro_f1_mean": part.macro_f1.mean(), "macro_f1_std": part.macro_f1.std(ddof=1),
             "diff_vs_ce": diff.mean, "diff_vs_ce_low": diff.low, "diff_vs_ce_high": diff.high,
-            "n_pairs": diff.n,
+            "n_pairs": diff.n, "compared_with": against,
             "oracle_best_accuracy_mean": part["oracle_best_accuracy"].mean()
             if "oracle_best_accuracy" in part else float("nan"),
             "teacher_accuracy": _teacher_accuracy(teachers, first.teacher),
@@ -100,7 +109,7 @@ def build_table(metrics: pd.DataFrame, teachers: pd.DataFrame | None, run_order:
             "config_hash": config_hash(sorted(part.config_hash.astype(str))),
             "code_version": ",".join(sorted(set(part.code_version.astype(str)))),
             "accuracy_text": _mean_std(part.accuracy), "macro_f1_text": _mean_std(part.macro_f1),
-            "diff_text": "—" if run == baseline else diff.text(),
+            "diff_text": "—" if run == against else diff.text(),
         }
         if reference is not None:
             row["published_accuracy"], row["published_source"] = _published(
@@ -162,6 +171,10 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
     t["teacher_accuracy_text"] = [("—" if not np.isfinite(v) else f"{100 * v:.1f}")
                                   for v in t.teacher_accuracy]
     cols = list(DISPLAY)
+    if "compared_with" in t and len(set(t.compared_with)) > 1:
+        labels = dict(zip(t.run, t.label))
+        t["compared_text"] = ["—" if c == r else labels.get(c, c) for r, c in zip(t.run, t.compared_with)]
+        cols.insert(4, ("compared_text", "Δ against"))
     if "published_accuracy" in t:
         t["published_text"] = [("—" if not np.isfinite(v) else f"{v:.1f} ({s})")
                                for v, s in zip(t.published_accuracy, t.published_source)]
@@ -207,24 +220,31 @@ def write_table(table: pd.DataFrame, out_csv: str, out_md: str, out_tex: str, ti
     write_text_atomic(out_tex, to_latex(table, caption))
 
 
+#: table kind -> what its title calls it
+TITLES = {"methods": "distillation methods", "ablation": "DASK ablation",
+          "students": "student networks (the paper's ResNet-18 vs a wearable student)"}
+
+
 def make_table(kind: str, dataset: str, run_metrics: Sequence[str], teacher_metrics: Sequence[str],
                run_order: Sequence[str], baseline: str, controls: dict[str, str | None],
                out_csv: str, out_md: str, out_tex: str, reference: str | None = None,
-               dataset_kind: str | None = None) -> pd.DataFrame:
-    """Build and write one table (``methods`` or ``ablation``) of one dataset."""
+               dataset_kind: str | None = None, baselines: dict[str, str] | None = None) -> pd.DataFrame:
+    """Build and write one table (``methods``, ``ablation`` or ``students``) of one dataset."""
     metrics = load_metrics(run_metrics)
     teachers = load_metrics(teacher_metrics) if teacher_metrics else None
     ref = read_reference(reference) if reference else None
-    table = build_table(metrics, teachers, run_order, baseline, ref, dataset_kind)
+    table = build_table(metrics, teachers, run_order, baseline, ref, dataset_kind, baselines)
     first = table.iloc[0]
     source = "SYNTHETIC (embedded generator) data" if first.data_source == "synthetic" else "real data"
-    title = (f"{dataset}: {'distillation methods' if kind == 'methods' else 'DASK ablation'} "
-             f"({source}, {first.split} split)")
+    title = f"{dataset}: {TITLES.get(kind, kind)} ({source}, {first.split} split)"
     seeds = sorted({s for t in table.seeds for s in t.split()})
     notes = [f"Mean ± std over seeds ({', '.join(seeds)}); Δ vs CE: mean paired difference in "
              "accuracy points over the seeds both runs share, 95% t-interval. Final-epoch models "
              "(no selection on the test split).",
              f"Config hashes and code versions are in the CSV; data: {source}."]
+    if (table.compared_with != baseline).any():
+        notes.append(f"Δ against: the run each row is paired with: the CE run of the same student "
+                     f"where the sheet has one, else `{baseline}` (the design card's CE).")
     if ref is not None:
         notes.append(f"Published numbers come only from the reference file {reference}; they were "
                      "obtained on the real dataset" + (" and are not comparable with these synthetic "

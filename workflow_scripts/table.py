@@ -6,4 +6,4 @@ setup_logging(snakemake.log[0])
 p = snakemake.params
 make_table(snakemake.wildcards.table, snakemake.wildcards.dataset, snakemake.input.runs,
            snakemake.input.teachers, p.order, p.baseline, p.controls, *snakemake.output,
-           reference=p.reference, dataset_kind=p.dataset_kind)
+           reference=p.reference, dataset_kind=p.dataset_kind, baselines=p.baselines)

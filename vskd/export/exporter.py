@@ -158,6 +158,7 @@ def sidecar(student: StudentFile, gaf: dict[str, Any], eff: dict[str, Any] | Non
                 "gadf_convention": gaf.get("gadf_convention", "matlab"),
                 "quantized": True, "in_graph": True},
         "network": {"name": student.network_name, "backbone": cfg.get("backbone"),
+                    "backbone_options": cfg.get("backbone_options") or {},
                     "embedding_dim": cfg.get("embedding_dim"), "input_norm": cfg.get("input_norm", "unit"),
                     "in_channels": student.in_channels,
                     "parameters": int(sum(p.numel() for p in student.network.parameters()))},

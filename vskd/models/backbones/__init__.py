@@ -131,10 +131,23 @@ def register_backbone(name: str) -> Callable[[B], B]:
     return deco
 
 
-def build_backbone(name: str, **kwargs) -> Backbone:
-    """The backbone registered as ``name``, built with ``kwargs`` (in_channels, input_norm, ...)."""
+def backbone_options(name: str) -> list[str]:
+    """The options a backbone takes besides ``in_channels`` and ``input_norm`` (e.g. smallcnn's
+    ``widths``): what a config's ``backbone_options`` may set."""
+    import inspect
     if name not in BACKBONES:
         raise ValueError(f"unknown backbone {name!r}; registered: {sorted(BACKBONES)}")
+    params = inspect.signature(BACKBONES[name].__init__).parameters
+    return [p for p in params if p not in ("self", "in_channels", "input_norm")]
+
+
+def build_backbone(name: str, **kwargs) -> Backbone:
+    """The backbone registered as ``name``, built with ``kwargs`` (in_channels, input_norm and
+    the backbone's own options)."""
+    allowed = backbone_options(name)
+    unknown = sorted(set(kwargs) - {"in_channels", "input_norm", *allowed})
+    if unknown:
+        raise ValueError(f"backbone {name!r} does not take option(s) {unknown}; it takes {allowed or 'none'}")
     backbone = BACKBONES[name](**kwargs)
     backbone.name = name
     return backbone
@@ -208,5 +221,5 @@ def load_pretrained(backbone: Backbone, path: str | Path) -> None:
 # the modules below register their backbones on import (they import the base API above)
 from . import bninception, resnet, smallcnn  # noqa: E402,F401
 
-__all__ = ["BACKBONES", "Backbone", "INPUT_NORMS", "Normalize", "WeightsError", "build_backbone",
+__all__ = ["BACKBONES", "Backbone", "INPUT_NORMS", "Normalize", "WeightsError", "backbone_options", "build_backbone",
            "load_pretrained", "register_backbone"]
