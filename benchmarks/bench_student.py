@@ -1,7 +1,7 @@
 """The student on a wearable: latency of one clip, and cost of student vs teacher.
 
     python benchmarks/bench_student.py [--model results/<d>/runs/<r>/seed0/model.pt]
-        [--wearable-model results/<d>/runs/ce_mobilenet/seed0/model.pt] [--rounds 12] [--profile]
+        [--wearable-model results/<d>/runs/ce_wearable/seed0/model.pt] [--rounds 12] [--profile]
 
 Latency, batch 1, 2 CPU threads, 64 px (a given model: its own image size), measured side by side
 in one run:
@@ -9,7 +9,7 @@ in one run:
   2. ONNX Runtime, the same network (image -> probabilities);
   3. ONNX Runtime, raw samples -> probabilities, GAF in the graph (the exported student.onnx);
   4. the same with the network int8 (static QDQ; the GAF stays float);
-  5./6. (3) and (4) with the wearable student (MobileNetV3-Small, ``--wearable-model``);
+  5./6. (3) and (4) with the wearable student (the run sheet's ``ce_wearable`` student, ``--wearable-model``);
   plus the GAF encoder alone (ONNX Runtime) and numpy ``gaf_image`` + (2), the two-step path.
 The clip is a real UTD-MHAD recording of median length (177 samples) when ../shared has them,
 else a generated one of that length.
@@ -71,15 +71,31 @@ def recordings() -> tuple[list[np.ndarray], str]:
     return recs, f"generated UTD-MHAD ({len(recs)} recordings; ../shared absent)"
 
 
-def student_file(path: str | None, tmp: Path, backbone: str = "resnet18") -> Path:
-    """A training model file: the given one, else a randomly initialised student (latency does not
-    depend on the weights' values) at the benchmark's 64 px."""
+def student_settings(row: str | None = None) -> dict:
+    """The student section of config.yaml, with the overrides of run-sheet row ``row`` (the
+    wearable student is declared once, in its row)."""
+    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
+    rows = {r["name"]: r for r in cfg["runs"]}
+    if row is not None and row not in rows:
+        raise SystemExit(f"config.yaml has no run-sheet row {row!r}")
+    over = rows[row].get("student", {}) if row else {}
+    return {**cfg["student"], **over, "pretrained": None}
+
+
+def network_config(settings: dict) -> dict:
+    keys = ("backbone", "backbone_options", "embedding_dim", "input_norm", "pretrained")
+    return {k: settings[k] for k in keys if k in settings}
+
+
+def student_file(path: str | None, tmp: Path, settings: dict, tag: str) -> Path:
+    """A training model file: the given one, else a randomly initialised student with
+    ``settings`` (latency does not depend on the weights' values) at the benchmark's 64 px."""
     if path:
         return Path(path)
     torch.manual_seed(0)
-    cfg = {"embedding_dim": 128, "backbone": backbone, "pretrained": None, "input_norm": "unit"}
+    cfg = network_config(settings)
     net = build_network("gaf_cnn", cfg, 27, 3)
-    out = tmp / f"{backbone}.pt"
+    out = tmp / f"{tag}.pt"
     torch.save({"state_dict": net.state_dict(), "student_config": cfg, "num_classes": 27,
                 "class_names": list(utd.CLASS_NAMES), "in_channels": 3, "gaf_config": GAF}, out)
     return out
@@ -146,20 +162,23 @@ def profile_stages(onnx_path: Path, feed: dict[str, np.ndarray], network: nn.Mod
         sess.run(None, feed)
     events = json.loads(Path(sess.end_profiling()).read_text())
     stages = ["conv1", "layer1", "layer2", "layer3", "layer4"]
-    micro = dict.fromkeys(stages + ["other (GAF, head)"], 0.0)
+    micro = dict.fromkeys(["GAF encoder"] + stages + ["head", "layout"], 0.0)
     for e in events:
         if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
-            stage = next((s for s in stages[1:] if f"/{s}/" in e["name"]), None)
-            if stage is None and "/backbone/" in e["name"] and "/layer" not in e["name"]:
-                stage = "conv1"
-            micro[stage or "other (GAF, head)"] += e["dur"] / runs
+            name = e["name"]
+            stage = next((s for s in stages[1:] if f"/{s}/" in name), None)
+            if stage is None:
+                stage = ("conv1" if "/backbone/" in name else "GAF encoder" if "/encoder/" in name
+                         else "head" if "/network/" in name or "Softmax" in name else "layout")
+            micro[stage] += e["dur"] / runs
     backbone = network.backbone.net
     weights = {s: sum(p.numel() * 4 for n, p in backbone.named_parameters() if n.startswith(s))
                for s in stages[1:]}
     weights["conv1"] = sum(p.numel() * 4 for n, p in backbone.named_parameters()
                            if not n.startswith(tuple(stages[1:])))
-    weights["other (GAF, head)"] = sum(p.numel() * 4 for n, p in network.named_parameters()
-                                       if not n.startswith("backbone."))
+    weights["head"] = sum(p.numel() * 4 for n, p in network.named_parameters()
+                          if not n.startswith("backbone."))
+    weights["GAF encoder"] = weights["layout"] = 0
     return [(s, micro[s], weights[s] / 1e6) for s in micro]
 
 
@@ -190,7 +209,15 @@ def state_bytes(model: nn.Module) -> int:
     return buf.tell()
 
 
-def cost_rows() -> list[tuple]:
+def describe(student_cfg: dict) -> str:
+    """'smallcnn 32-64-128-256' / 'resnet18': the backbone and its options, for labels."""
+    opts = student_cfg.get("backbone_options") or {}
+    widths = opts.get("widths")
+    return student_cfg["backbone"] + (" " + "-".join(str(w) for w in widths) if widths else
+                                      "".join(f" {k}={v}" for k, v in opts.items()))
+
+
+def cost_rows(wearable_row: str) -> list[tuple]:
     from vskd.models.teacher import TRNTeacher
     rows = []
     for setting, cfg_path in (("demo", REPO / "config.yaml"), ("paper", REPO / "config" / "paper" / "utd.yaml")):
@@ -203,8 +230,9 @@ def cost_rows() -> list[tuple]:
         s_macs = count_macs(student, torch.zeros(1, 3, size, size))
         rows.append((setting, f"student {scfg['backbone']} GAF {size} px",
                      sum(p.numel() for p in student.parameters()), s_macs, state_bytes(student)))
-        wearable = build_network("gaf_cnn", {**scfg, "backbone": "mobilenet_v3_small"}, 27, 3).eval()
-        rows.append((setting, f"wearable student mobilenet_v3_small GAF {size} px",
+        wcfg = network_config(student_settings(wearable_row))
+        wearable = build_network("gaf_cnn", wcfg, 27, 3).eval()
+        rows.append((setting, f"wearable student {describe(wcfg)} GAF {size} px",
                      sum(p.numel() for p in wearable.parameters()),
                      count_macs(wearable, torch.zeros(1, 3, size, size)), state_bytes(wearable)))
         teacher = TRNTeacher.from_config(tcfg, 27).eval()
@@ -219,7 +247,9 @@ def cost_rows() -> list[tuple]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", help="a ResNet-18 training model file (default: a randomly initialised one, 64 px)")
-    ap.add_argument("--wearable-model", help="a MobileNetV3-Small training model file (default: random, 64 px)")
+    ap.add_argument("--wearable-model", help="a training model file of the wearable student (default: random, 64 px)")
+    ap.add_argument("--wearable-row", default="ce_wearable",
+                    help="the run-sheet row whose student is the wearable one (default ce_wearable)")
     ap.add_argument("--rounds", type=int, default=12)
     ap.add_argument("--block", type=int, default=30)
     ap.add_argument("--threads", type=int, default=2)
@@ -232,9 +262,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
         student, pipe, raw_s, q_s, idx, (raw_path, _) = exported(
-            student_file(args.model, tmp), tmp, "resnet18", recs, args.threads)
-        _, _, w_raw_s, w_q_s, w_idx, _ = exported(
-            student_file(args.wearable_model, tmp, "mobilenet_v3_small"), tmp, "wearable", recs, args.threads)
+            student_file(args.model, tmp, student_settings(), "resnet18"), tmp, "resnet18", recs, args.threads)
+        wearable, _, w_raw_s, w_q_s, w_idx, _ = exported(
+            student_file(args.wearable_model, tmp, student_settings(args.wearable_row), "wearable"),
+            tmp, "wearable", recs, args.threads)
+        w_name = describe(wearable.student_config)
         gaf = student.gaf_config or GAF
         chans, size = list(gaf["channels"]), int(gaf["image_size"])
         raw = np.ascontiguousarray(clip[:, idx].T, dtype=np.float32)[None]
@@ -263,15 +295,15 @@ def main() -> None:
             "ONNX Runtime ResNet-18, stored image (no GAF)": lambda: net_s.run(None, {"images": image}),
             "ONNX Runtime raw -> probabilities, ResNet-18, float": lambda: raw_s.run(None, {"raw": raw}),
             "ONNX Runtime raw -> probabilities, ResNet-18, int8": lambda: q_s.run(None, {"raw": raw}),
-            "ONNX Runtime raw -> probabilities, MobileNetV3-Small, float": lambda: w_raw_s.run(None, {"raw": w_raw}),
-            "ONNX Runtime raw -> probabilities, MobileNetV3-Small, int8": lambda: w_q_s.run(None, {"raw": w_raw}),
+            f"ONNX Runtime raw -> probabilities, wearable {w_name}, float": lambda: w_raw_s.run(None, {"raw": w_raw}),
+            f"ONNX Runtime raw -> probabilities, wearable {w_name}, int8": lambda: w_q_s.run(None, {"raw": w_raw}),
             "  GAF encoder alone (ONNX Runtime)": lambda: enc_s.run(None, {"raw": raw}),
             "  numpy gaf_image + ONNX Runtime ResNet-18": lambda: net_s.run(None, {"images": gaf_image(
                 clip, chans, gaf["kind"], size)[None].astype(np.float32)}),
         }
         res = timed_blocks(fns, args.rounds, args.block)
         sizes = {f"{name} {kind}": (tmp / f"{tag}_{suffix}.onnx").stat().st_size / 2**20
-                 for tag, name in (("resnet18", "ResNet-18"), ("wearable", "MobileNetV3-Small"))
+                 for tag, name in (("resnet18", "ResNet-18"), ("wearable", f"wearable {w_name}"))
                  for kind, suffix in (("float", "raw"), ("int8", "int8"))}
         stages = profile_stages(raw_path, {"raw": raw}, net, args.threads) if args.profile else None
     load = os.getloadavg()
@@ -289,11 +321,13 @@ def main() -> None:
         l3 = l3_cache_bytes()
         print(f"\nFloat ResNet-18, raw -> probabilities, per stage (ONNX Runtime node profile; "
               f"L3 cache {l3 / 2**20:.0f} MiB)" if l3 else "\nFloat ResNet-18 per stage:")
+        print("(profiling adds ~5-10 µs per node: the GAF encoder's ~100 small nodes look slower than "
+              "it runs; compare the network's stages with each other)")
         print("| stage | µs per call | float32 weights MB |\n|---|---|---|")
         for stage, us, mb in stages:
             print(f"| {stage} | {us:.0f} | {mb:.1f} |")
     print("\n| setting | model | parameters | MACs | float32 file |\n|---|---|---|---|---|")
-    for setting, name, params, macs, nbytes in cost_rows():
+    for setting, name, params, macs, nbytes in cost_rows(args.wearable_row):
         print(f"| {setting} | {name} | {params / 1e6:.2f} M | {macs / 1e9:.3f} G | {nbytes / 2**20:.1f} MiB |")
     print("GAF encoder (in the graph): T^2 x channels multiply-adds for the field's minimum "
           f"(T = {clip.shape[0]}: {clip.shape[0] ** 2 * len(chans) / 1e6:.2f} M) + O(T + S^2) for the resized "

@@ -272,6 +272,16 @@ def test_int8_variant_is_smaller_and_close(exported, tmp_path):
         pf, pq = f.run(None, {"raw": x[None]})[0], q.run(None, {"raw": x[None]})[0]
         np.testing.assert_allclose(pq.sum(), 1, atol=1e-4)
         assert np.abs(pf - pq).max() < 0.05
+    # the backbone's convolutions are int8, the head (fc0, classifier) float
+    import onnx
+    graph = onnx.load(str(tmp_path / "student_int8.onnx")).graph
+    made_by = {o: n for n in graph.node for o in n.output}
+    def quantised(node):
+        return any(i in made_by and made_by[i].op_type == "DequantizeLinear" for i in node.input)
+    nodes = {n.name: n for n in graph.node}
+    assert all(quantised(n) for name, n in nodes.items() if "/backbone/" in name and n.op_type == "Conv")
+    heads = [n for name, n in nodes.items() if n.op_type == "Gemm"]
+    assert len(heads) == 2 and not any(quantised(n) for n in heads)
 
 
 def test_the_wearable_student_exports_with_parity(tmp_path):

@@ -40,10 +40,12 @@ def test_every_row_of_the_sheet_reaches_its_table(smoke):
     smoke_cfg = yaml.safe_load((REPO / "config" / "smoke.yaml").read_text())
     methods = pd.read_csv(smoke / "results/tables/utd_methods.csv")
     ablation = pd.read_csv(smoke / "results/tables/utd_ablation.csv")
+    students = pd.read_csv(smoke / "results/tables/utd_students.csv")
+    tables = {"ablation": ablation, "students": students}
     for row in config["runs"]:
         if row.get("direction") == "sensor_to_vision":     # SAKDN's table: tests/test_sakdn_e2e.py
             continue
-        table = ablation if row.get("table") == "ablation" else methods
+        table = tables.get(row.get("table"), methods)
         got = table[table.run == row["name"]]
         assert len(got) == 1, row["name"]
         assert got.n_seeds.iloc[0] == len(smoke_cfg["seeds"])
@@ -53,6 +55,9 @@ def test_every_row_of_the_sheet_reaches_its_table(smoke):
     ce = methods[methods.run == "ce"].iloc[0]
     assert ce.diff_vs_ce == 0 and ce.teacher == "none"
     assert methods[methods.run == "dask_untrained"].teacher.iloc[0] == "untrained"
+    # the wearable student's DASK is paired with its own CE, that CE with the design card's
+    against = dict(zip(students.run, students.compared_with))
+    assert against["dask_wearable"] == "ce_wearable" and against["ce_wearable"] == "ce"
 
 
 def test_tables_render_as_markdown_and_booktabs(smoke):

@@ -222,7 +222,7 @@ def write_table(table: pd.DataFrame, out_csv: str, out_md: str, out_tex: str, ti
 
 #: table kind -> what its title calls it
 TITLES = {"methods": "distillation methods", "ablation": "DASK ablation",
-          "students": "student networks (the paper's ResNet-18 vs a wearable student)"}
+          "students": "student networks, the paper's ResNet-18 vs a wearable student"}
 
 
 def make_table(kind: str, dataset: str, run_metrics: Sequence[str], teacher_metrics: Sequence[str],

@@ -226,10 +226,19 @@ def network_nodes(model) -> list[str]:
     return [n.name for n in model.graph.node if n.name.startswith("/network/")]
 
 
+def backbone_nodes(model) -> list[str]:
+    """The network's backbone nodes (``/network/network/backbone/``): what int8 quantises."""
+    return [n for n in network_nodes(model) if "/backbone/" in n]
+
+
 def quantize_int8(onnx_path: str | Path, out_path: str | Path, calibration: Sequence[np.ndarray],
                   per_channel: bool = True) -> dict[str, Any]:
-    """Static int8 (QDQ) quantisation of the network's convolutions and linear layers; the GAF
-    encoder stays float (its float64 min-max and resize are where exactness lives).
+    """Static int8 (QDQ) quantisation of the backbone's convolutions; the GAF encoder stays float
+    (its float64 min-max and resize are where exactness lives), and so does the head (fc0 ->
+    ReLU -> classifier: under 1 % of the MACs). Why the head: DASK's semantic term pulls the
+    student's fc0 towards the teacher's mostly negative fc0, i.e. towards 0 after the ReLU, and a
+    uint8 grid over that narrow range cost the demo's DASK small-CNN student 1.6 points (0.907
+    vs 0.923 float; 97.9 % top-1 agreement); with the head in float: 0.925, 99.8 % agreement.
 
     ``calibration``: raw recordings (C, T) of training clips (activations' ranges).
     """
@@ -239,9 +248,9 @@ def quantize_int8(onnx_path: str | Path, out_path: str | Path, calibration: Sequ
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     model = onnx.load(str(onnx_path))
-    include = network_nodes(model)
+    include = backbone_nodes(model)
     if not include:
-        raise ValueError(f"{onnx_path}: no /network/ node to quantise")
+        raise ValueError(f"{onnx_path}: no /network/network/backbone/ node to quantise")
     out_path = Path(out_path)
     with atomic_path(out_path) as tmp:
         pre = Path(str(tmp) + ".pre.onnx")
@@ -258,7 +267,7 @@ def quantize_int8(onnx_path: str | Path, out_path: str | Path, calibration: Sequ
         finally:
             pre.unlink(missing_ok=True)
     return {"file": out_path.name, "scheme": "static int8 QDQ (per-channel weights, uint8 "
-            "activations, MinMax calibration), network only; GAF encoder float",
+            "activations, MinMax calibration), backbone only; GAF encoder and head float",
             "calibration_recordings": len(calibration)}
 
 
