@@ -23,7 +23,11 @@ def test_shipped_configs_are_valid():
     expand_runs(base, validate_config(base))
     for scenario in ("config/paper/utd.yaml", "config/smoke.yaml"):
         merged = deep_merge(base, yaml.safe_load((REPO / scenario).read_text()))
-        expand_runs(merged, validate_config(merged, origin=scenario), origin=scenario)
+        runs = expand_runs(merged, validate_config(merged, origin=scenario), origin=scenario)
+        # the wearable student never inherits the paper student's ResNet-18 ImageNet weights
+        wearable = [r for (d, n, _), r in runs.items() if n.endswith("_wearable")]
+        assert wearable and all(r.student["backbone"] == "smallcnn" and r.student["pretrained"] is None
+                                for r in wearable), scenario
 
 
 def test_wrong_type_names_the_key(config):
