@@ -2,8 +2,6 @@
 (small subsets), and config validation of their entries. Marked e2e (about a minute on 2 cores)."""
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import h5py
 import pandas as pd
@@ -11,6 +9,7 @@ import pytest
 import yaml
 
 from repo_paths import REPO
+from workflow_runner import snakemake
 from vskd.config import ConfigError, validate_config
 
 pytestmark = pytest.mark.e2e
@@ -36,10 +35,7 @@ def test_berkeley_and_mmact_data_stages(tmp_path):
     targets = ["results/berkeley/gaf_gasf.h5", "results/berkeley/splits/cross_subject.csv",
                "results/mmact/gaf_gasf.h5", "results/mmact/splits/cross_scene.csv",
                "results/mmact/class_embeddings.npy"]
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path),
-           "--configfile", str(tmp_path / "config.yaml"), "--cores", "2", *targets]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    snakemake(tmp_path, *targets, timeout=900)
     res = tmp_path / "results"
     bk = pd.read_csv(res / "berkeley" / "clips.csv")
     assert len(bk) == 99 and {"sensor_shimmer01", "sensor_shimmer02", "repetition"} <= set(bk.columns)
@@ -52,7 +48,7 @@ def test_berkeley_and_mmact_data_stages(tmp_path):
     assert len(mm) == 54 and (mm.subset == "test").sum() == (clips.scene == 2).sum() > 0
     import numpy as np
     assert np.load(res / "mmact" / "class_embeddings.npy").shape[0] == 35
-    again = subprocess.run(cmd + ["-n", "--quiet"], capture_output=True, text=True, timeout=300)
+    again = snakemake(tmp_path, *targets, "-n", "--quiet", timeout=300)
     assert "Nothing to be done" in again.stdout + again.stderr
 
 

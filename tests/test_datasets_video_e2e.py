@@ -3,8 +3,6 @@ clip) and MMAct cross_view (four cameras: one sample per (clip, camera)) through
 `snakemake` command. Tiny data and one epoch each; marked e2e."""
 from __future__ import annotations
 
-import subprocess
-import sys
 
 import h5py
 import pandas as pd
@@ -12,6 +10,7 @@ import pytest
 import yaml
 
 from repo_paths import REPO
+from workflow_runner import snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -44,10 +43,7 @@ def test_teacher_and_distillation_on_berkeley_and_mmact_cross_view(tmp_path):
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(tiny_config()))
     targets = [f"results/{d}/{card}_metrics.csv" for d in ("berkeley", "mmact")
                for card in ("student", "teacher")]
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(tmp_path),
-           "--configfile", str(tmp_path / "config.yaml"), "--cores", "2", *targets]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
-    assert proc.returncode == 0, proc.stderr[-4000:]
+    snakemake(tmp_path, *targets)
     res = tmp_path / "results"
     # Berkeley, one camera: everything keyed by clip id
     bk_split = pd.read_csv(res / "berkeley" / "splits" / "cross_subject.csv")

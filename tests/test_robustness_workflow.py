@@ -23,6 +23,7 @@ import scipy.io
 import yaml
 
 from repo_paths import REPO
+from workflow_runner import snakemake as run_snakemake
 from vskd.atomic import temp_owner
 
 pytestmark = pytest.mark.e2e
@@ -41,12 +42,7 @@ def write_config(workdir: Path, datasets: dict) -> None:
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
-           str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", "1", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return proc
+    return run_snakemake(workdir, *args, cores=1, timeout=600, check=check)
 
 
 def write_mat(path: Path, seed: int) -> None:

@@ -8,7 +8,6 @@ Targets come before --configfile on the command line. Marked ``e2e`` (a few minu
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ import pytest
 import yaml
 
 from repo_paths import REPO
+from workflow_runner import snakemake as run_snakemake
 from vskd.config import deep_merge
 
 pytestmark = pytest.mark.e2e
@@ -37,12 +37,7 @@ def smoke_config() -> dict:
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory", str(workdir),
-           *args, "--configfile", str(workdir / "config.yaml"), "--cores", "2"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-    if proc.returncode != 0:
-        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return proc
+    return run_snakemake(workdir, *args, timeout=1800)
 
 
 @pytest.fixture(scope="module")

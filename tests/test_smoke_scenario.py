@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,18 +12,14 @@ import pytest
 import yaml
 
 from repo_paths import REPO
+from workflow_runner import snakemake as run_snakemake
 
 pytestmark = pytest.mark.e2e
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
-           str(workdir), *args, "--cores", "2", "--configfile", str(workdir / "config.yaml"),
-           str(REPO / "config" / "smoke.yaml")]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800)
-    if proc.returncode != 0:
-        raise AssertionError(f"snakemake {' '.join(args)} failed:\n{proc.stderr[-5000:]}")
-    return proc
+    return run_snakemake(workdir, *args, timeout=1800,
+                         configfiles=[workdir / "config.yaml", REPO / "config" / "smoke.yaml"])
 
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from repo_paths import REPO, UTD_INERTIAL, REFERENCE
+from workflow_runner import snakemake as run_snakemake
 
 pytestmark = pytest.mark.e2e
 
@@ -47,12 +48,7 @@ def small_config() -> dict:
 
 
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
-           str(workdir), "--configfile", str(workdir / "config.yaml"), "--cores", "2", *args]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1200)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
-    return proc
+    return run_snakemake(workdir, *args, check=check)
 
 
 def planned_rules(workdir: Path, *targets: str) -> set[str]:
