@@ -58,6 +58,14 @@ def _figure(width: float, height: float) -> plt.Figure:
     return plt.figure(figsize=(width, height), layout="constrained")
 
 
+def _empty_figure(out: str | Path, title: str, message: str) -> Path:
+    """A small figure that says why it has nothing to show (rules still get their output)."""
+    fig = _figure(5, 2)
+    fig.text(0.5, 0.5, message, ha="center", va="center")
+    fig.suptitle(title)
+    return save_figure(fig, out)
+
+
 def _styled(func: Callable[P, R]) -> Callable[P, R]:
     """Run a figure function under the report's rc settings (text sizes are read when an
     artist is made, the SVG font type when the file is written)."""
@@ -119,10 +127,7 @@ def curves_figure(histories: Sequence[str | Path], out: str | Path, title: str) 
     train / test accuracy (and test macro-F1 when recorded); per-seed thin lines, mean thick."""
     h = read_histories(histories)
     if h.empty:
-        fig = _figure(5, 2)
-        fig.text(0.5, 0.5, "no training epochs recorded", ha="center", va="center")
-        fig.suptitle(title)
-        return save_figure(fig, out)
+        return _empty_figure(out, title, "no training epochs recorded")
     terms = loss_terms(h)
     scores = [c for c in SCORE_COLUMNS if c in h and h[c].notna().any()]
     n = len(terms) + (1 if scores else 0)
@@ -162,10 +167,7 @@ def confusion_figure(panels: Mapping[str, str | Path], out: str | Path, title: s
     ``panels`` are simply not drawn."""
     panels = {k: v for k, v in panels.items() if v}
     if not panels:
-        fig = _figure(5, 2)
-        fig.text(0.5, 0.5, "no model to show", ha="center", va="center")
-        fig.suptitle(title)
-        return save_figure(fig, out)
+        return _empty_figure(out, title, "no model to show")
     mats = {k: read_confusion(p) for k, p in panels.items()}
     names = list(next(iter(mats.values())).index)
     k = len(names)
@@ -209,10 +211,7 @@ def per_class_f1_figure(groups: Mapping[str, Sequence[str | Path]], out: str | P
     Classes absent from the test set are left out; models without files are not drawn."""
     groups = {k: list(v) for k, v in groups.items() if v}
     if not groups:
-        fig = _figure(5, 2)
-        fig.text(0.5, 0.5, "no model to show", ha="center", va="center")
-        fig.suptitle(title)
-        return save_figure(fig, out)
+        return _empty_figure(out, title, "no model to show")
     tables = {k: read_per_class(v) for k, v in groups.items()}
     classes = pd.concat([t[["label", "class_name", "support"]] for t in tables.values()])
     classes = classes[classes.support > 0].drop_duplicates("label").sort_values("label")
