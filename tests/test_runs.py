@@ -57,7 +57,7 @@ def test_a_row_may_list_its_own_seeds_and_datasets(config):
     ({"name": "x", "method": "ce", "student": {"epochs": 0}}, "student.*fails the schema"),
     ({"name": "x", "method": "ce", "student": {"backbone": "vgg"}}, r"\(x\): student: unknown backbone 'vgg'"),
     ({"name": "x", "method": "ce", "student": {"backbone_options": {"widths": [8, 8, 8, 8]}}},
-     r"\(x\): student.backbone_options: backbone 'resnet18' does not take \['widths'\]"),
+     r"\(x\): student.backbone_options: backbone 'resnet18' does not take option\(s\) \['widths'\]"),
 ])
 def test_bad_rows_fail_before_any_job_naming_the_row(config, row, message):
     config["runs"].append(row)

@@ -142,15 +142,15 @@ def _check_student(student: dict[str, Any], where: str) -> None:
     if errors:
         raise ConfigError(f"{where}: student (merged with the default student) fails the schema: "
                           f"{errors[0].message}")
-    from .models.backbones import backbone_options
+    from .models.backbones import backbone_options, check_backbone_options
     try:
-        allowed = backbone_options(student["backbone"])
+        backbone_options(student["backbone"])              # an unknown backbone
     except ValueError as exc:
         raise ConfigError(f"{where}: student: {exc}") from None
-    unknown = sorted(set(student.get("backbone_options") or {}) - set(allowed))
-    if unknown:
-        raise ConfigError(f"{where}: student.backbone_options: backbone {student['backbone']!r} "
-                          f"does not take {unknown}; it takes {allowed or 'none'}")
+    try:
+        check_backbone_options(student["backbone"], student.get("backbone_options") or {})
+    except ValueError as exc:
+        raise ConfigError(f"{where}: student.backbone_options: {exc}") from None
 
 
 def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
@@ -174,7 +174,7 @@ def paired_baselines(runs: list[RunSpec], baseline: str) -> dict[str, str]:
     """Run name -> the run its paired difference is taken against, for one dataset's runs.
 
     A student's gain is measured against CE *of the same student*: a row whose ``student``
-    differs from the design card's (e.g. the wearable MobileNetV3-Small) is compared with the
+    differs from the design card's (e.g. the wearable small CNN) is compared with the
     sheet's run of the baseline's method on that student, when there is one. That CE run itself,
     and every row without a same-student CE, is compared with ``baseline`` (the design card's CE),
     which shows what the other student costs.

@@ -174,7 +174,7 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
     if "compared_with" in t and len(set(t.compared_with)) > 1:
         labels = dict(zip(t.run, t.label))
         t["compared_text"] = ["—" if c == r else labels.get(c, c) for r, c in zip(t.run, t.compared_with)]
-        cols.insert(4, ("compared_text", "Δ against"))
+        cols.insert([c for c, _ in cols].index("diff_text") + 1, ("compared_text", "Δ against"))
     if "published_accuracy" in t:
         t["published_text"] = [("—" if not np.isfinite(v) else f"{v:.1f} ({s})")
                                for v, s in zip(t.published_accuracy, t.published_source)]

@@ -25,7 +25,7 @@ datasets never need to know which network they feed:
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 import torch
 from torch import nn
@@ -141,13 +141,18 @@ def backbone_options(name: str) -> list[str]:
     return [p for p in params if p not in ("self", "in_channels", "input_norm")]
 
 
+def check_backbone_options(name: str, options: Iterable[str]) -> None:
+    """ValueError naming the backbone, the options it does not take and those it does."""
+    allowed = backbone_options(name)
+    unknown = sorted(set(options) - set(allowed))
+    if unknown:
+        raise ValueError(f"backbone {name!r} does not take option(s) {unknown}; it takes {allowed or 'none'}")
+
+
 def build_backbone(name: str, **kwargs) -> Backbone:
     """The backbone registered as ``name``, built with ``kwargs`` (in_channels, input_norm and
     the backbone's own options)."""
-    allowed = backbone_options(name)
-    unknown = sorted(set(kwargs) - {"in_channels", "input_norm", *allowed})
-    if unknown:
-        raise ValueError(f"backbone {name!r} does not take option(s) {unknown}; it takes {allowed or 'none'}")
+    check_backbone_options(name, set(kwargs) - {"in_channels", "input_norm"})
     backbone = BACKBONES[name](**kwargs)
     backbone.name = name
     return backbone
@@ -222,4 +227,5 @@ def load_pretrained(backbone: Backbone, path: str | Path) -> None:
 from . import bninception, resnet, smallcnn  # noqa: E402,F401
 
 __all__ = ["BACKBONES", "Backbone", "INPUT_NORMS", "Normalize", "WeightsError", "backbone_options", "build_backbone",
+           "check_backbone_options",
            "load_pretrained", "register_backbone"]
