@@ -217,30 +217,31 @@ def describe(student_cfg: dict) -> str:
                                       "".join(f" {k}={v}" for k, v in opts.items()))
 
 
+def cost_row(setting: str, name: str, net: nn.Module, example: torch.Tensor) -> tuple:
+    """(setting, name, parameters, MACs, float32 state-dict bytes) of one network."""
+    return (setting, name, sum(p.numel() for p in net.parameters()), count_macs(net, example),
+            state_bytes(net))
+
+
 def cost_rows(wearable_row: str) -> list[tuple]:
     from vskd.models.teacher import TRNTeacher
+    base = yaml.safe_load((REPO / "config.yaml").read_text())
+    wcfg = network_config(student_settings(wearable_row))
     rows = []
     for setting, cfg_path in (("demo", REPO / "config.yaml"), ("paper", REPO / "config" / "paper" / "utd.yaml")):
         cfg = yaml.safe_load(cfg_path.read_text())
-        base = yaml.safe_load((REPO / "config.yaml").read_text())
         scfg = {**base["student"], **cfg.get("student", {}), "pretrained": None}
         tcfg = {**base["teacher"], **cfg.get("teacher", {}), "pretrained": None}
         size = int(cfg.get("gaf", base["gaf"])["image_size"])
-        student = build_network("gaf_cnn", scfg, 27, 3).eval()
-        s_macs = count_macs(student, torch.zeros(1, 3, size, size))
-        rows.append((setting, f"student {scfg['backbone']} GAF {size} px",
-                     sum(p.numel() for p in student.parameters()), s_macs, state_bytes(student)))
-        wcfg = network_config(student_settings(wearable_row))
-        wearable = build_network("gaf_cnn", wcfg, 27, 3).eval()
-        rows.append((setting, f"wearable student {describe(wcfg)} GAF {size} px",
-                     sum(p.numel() for p in wearable.parameters()),
-                     count_macs(wearable, torch.zeros(1, 3, size, size)), state_bytes(wearable)))
-        teacher = TRNTeacher.from_config(tcfg, 27).eval()
+        image = torch.zeros(1, 3, size, size)
+        rows.append(cost_row(setting, f"student {scfg['backbone']} GAF {size} px",
+                             build_network("gaf_cnn", scfg, 27, 3).eval(), image))
+        rows.append(cost_row(setting, f"wearable student {describe(wcfg)} GAF {size} px",
+                             build_network("gaf_cnn", wcfg, 27, 3).eval(), image))
         h, w = tcfg.get("crop_height", 224), tcfg.get("crop_width", 224)
         n = tcfg["num_segments"]
-        t_macs = count_macs(teacher, torch.zeros(1, n, 3, h, w))
-        rows.append((setting, f"teacher TRN {tcfg['backbone']} {n}x{h}x{w}",
-                     sum(p.numel() for p in teacher.parameters()), t_macs, state_bytes(teacher)))
+        rows.append(cost_row(setting, f"teacher TRN {tcfg['backbone']} {n}x{h}x{w}",
+                             TRNTeacher.from_config(tcfg, 27).eval(), torch.zeros(1, n, 3, h, w)))
     return rows
 
 

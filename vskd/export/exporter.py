@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import logging
-import platform
 import warnings
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -22,7 +21,7 @@ import numpy as np
 import torch
 
 from ..atomic import atomic_path
-from .model import (ModelFileError, NetworkLogits, StudentFile, StudentPipeline, build_pipeline,
+from .model import (ModelFileError, StudentFile, StudentPipeline, build_pipeline,
                     load_student, resolve_gaf_config)
 from .resize import SUPPORTED_ENLARGE
 
