@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-#: the models compared in the confusion and per-class F1 figures, in drawing order
-ROLES = ("teacher", "baseline", "student")
+#: the design-card runs compared with the teacher in the confusion and per-class F1 figures,
+#: in drawing order (after the teacher)
+RUN_ROLES = ("baseline", "student")
 
 
 def figure_dir(results: str, dataset: str) -> str:
@@ -42,7 +43,7 @@ def design_card_files(results: str, dataset: str, filename: str, design_card: di
     (``design_card`` roles baseline / student) at the design-card ``seed``, or over every seed of
     the runs with ``all_seeds``. A model the dataset lacks gets an empty list."""
     out: dict[str, list[str]] = {"teacher": [f"{results}/{dataset}/teacher/{filename}"] if teacher else []}
-    for role in ("baseline", "student"):
+    for role in RUN_ROLES:
         specs = runs_of(dataset, design_card[role])
         if not all_seeds:
             specs = [s for s in specs if s.seed == seed]
@@ -54,7 +55,7 @@ def design_card_labels(dataset: str, design_card: dict[str, str],
                        runs_of: Callable[..., Sequence[Any]]) -> dict[str, str]:
     """Legend names of the compared models: the run sheet's labels of the CE and DASK rows."""
     out = {"teacher": "teacher (video)"}
-    for role in ("baseline", "student"):
+    for role in RUN_ROLES:
         specs = runs_of(dataset, design_card[role])
         out[role] = specs[0].label if specs else design_card[role]
     return out
