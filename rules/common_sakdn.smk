@@ -6,8 +6,6 @@ from vskd.sakdn.config import (  # noqa: E402
     reverse_run_config,
     sakdn_config,
     sensor_teacher_config,
-
-
 )
 
 
@@ -34,8 +32,6 @@ if "late_fusion" in S2V_NAMES:
 SAKDN_CODE = code(
     "vskd/sakdn/config.py", "vskd/sakdn/networks.py", "vskd/sakdn/spamfm.py", "vskd/sakdn/teachers.py",
     "vskd/gaf.py", "vskd/gaf_store.py",
-
-
 )
 
 
