@@ -1,4 +1,4 @@
-# vskd: vision-to-sensor knowledge distillation for human action recognition, as one Snakemake DAG.
+# vskd: cross-modal knowledge distillation for human action recognition, as one Snakemake DAG.
 #
 #   snakemake --cores 2 results/utd/student_metrics.csv        # one dataset, whole chain
 #   snakemake --cores 2                                         # every target of `rule all`
@@ -16,29 +16,23 @@ report: "report/workflow.rst"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
-include: "rules/common_datasets.smk"
-include: "rules/datasets.smk"
 include: "rules/features.smk"
-include: "rules/semantic.smk"
-include: "rules/teacher.smk"
+include: "rules/models.smk"
 include: "rules/runs.smk"
-include: "rules/common_sakdn.smk"
-include: "rules/sakdn.smk"
-include: "rules/tables.smk"
-include: "rules/common_export.smk"
-include: "rules/export.smk"
-include: "rules/report.smk"
+include: "rules/outputs.smk"
 
 
 localrules:
     all,
     data_all,
+    tables,
     unpack_archives,
     build_manifest,
+    make_split,
     class_embeddings,
     design_card,
     table,
-    tables,
+    report_figures,
 
 
 rule all:
@@ -49,13 +43,12 @@ rule all:
 
 
 rule tables:
-    """Every comparison table of every configured dataset (results/tables/; the
-    sensor_to_vision ones from rules/sakdn.smk)."""
+    """Every comparison table of every configured dataset (results/tables/)."""
     input:
-        table_targets() + s2v_table_targets(),
+        table_targets(),
 
 
 rule data_all:
-    """The data stages of every dataset (archives -> manifest -> frames/GAF), no training."""
+    """The data stages of every dataset (source -> manifest -> splits -> frames / GAF), no training."""
     input:
         data_targets(),

@@ -28,7 +28,7 @@ import yaml
 
 from vskd.data.manifest import build_manifest
 from vskd.data.readers import read_video
-from vskd.data.synthetic import SyntheticSpec, encode_avi, encode_mat, synthesize_clip
+from vskd.data.synthetic.utd_mhad import SyntheticSpec, encode_avi, encode_mat, synthesize_clip
 from vskd.data.utd import all_clip_ids
 from vskd.frames import FrameStore, write_frames_h5
 from vskd.models.teacher import TRNTeacher
@@ -90,7 +90,7 @@ def main() -> None:
             frames, imu = synthesize_clip(SyntheticSpec(), c)
             (raw / f"{c}_color.avi").write_bytes(encode_avi(frames, 15))
             (raw / f"{c}_inertial.mat").write_bytes(encode_mat(imu))
-        manifest = build_manifest(raw, ["video", "inertial"])
+        manifest = build_manifest(raw, "utd_mhad", ["video", "inertial"])
         n_frames = int(manifest.n_frames.sum())
         print(f"{len(clips)} clips, {n_frames} frames of 160x120 -> {size[0]}x{size[1]}, "
               f"{segments} segments, torch threads {torch.get_num_threads()}")

@@ -46,6 +46,7 @@ from torch import nn
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from vskd.data.adapters import get_adapter
 from vskd.data import utd  # noqa: E402
 from vskd.export.encoder import GafEncoder  # noqa: E402
 from vskd.export.exporter import (onnx_network, onnx_pipeline, ort_session,  # noqa: E402
@@ -65,7 +66,7 @@ def recordings() -> tuple[list[np.ndarray], str]:
         from vskd.data.readers import read_inertial
         files = sorted(UTD.glob("*_inertial.mat"))
         return [read_inertial(f) for f in files], f"real UTD-MHAD ({len(files)} recordings)"
-    from vskd.data.synthetic import SyntheticSpec, synthesize_clip
+    from vskd.data.synthetic.utd_mhad import SyntheticSpec, synthesize_clip
     spec = SyntheticSpec(frame_width=32, frame_height=24)
     recs = [synthesize_clip(spec, utd.ClipId(a, s, 1))[1] for a in range(1, 28) for s in (1, 2)]
     return recs, f"generated UTD-MHAD ({len(recs)} recordings; ../shared absent)"
@@ -97,7 +98,7 @@ def student_file(path: str | None, tmp: Path, settings: dict, tag: str) -> Path:
     net = build_network("gaf_cnn", cfg, 27, 3)
     out = tmp / f"{tag}.pt"
     torch.save({"state_dict": net.state_dict(), "student_config": cfg, "num_classes": 27,
-                "class_names": list(utd.CLASS_NAMES), "in_channels": 3, "gaf_config": GAF}, out)
+                "class_names": list(get_adapter("utd_mhad").class_names), "in_channels": 3, "gaf_config": GAF}, out)
     return out
 
 

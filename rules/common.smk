@@ -1,27 +1,56 @@
-# Shared helpers: config validation, per-dataset effective config, input functions, targets.
+# Config validation, the run sheet, wildcard constraints, every input function and target list of
+# the workflow (the stage files hold rules only: snakemake --lint).
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir)))
 
-from vskd.config import validate_config, stage_config  # noqa: E402
-from vskd.runs import (STAGE_SECTIONS, expand_runs, paired_baselines, run_config,  # noqa: E402
-                       teacher_runs_online)
-from vskd.data.sources import ARCHIVES, source_files, source_kind  # noqa: E402
+from vskd.codedeps import imported_files  # noqa: E402
+from vskd.config import stage_config, validate_config  # noqa: E402
+from vskd.data.adapters import available_kinds, dataset_class_names, get_adapter  # noqa: E402
 from vskd.data.manifest import check_unpacked_files  # noqa: E402
+from vskd.data.sources import download_key, source_files, source_kind  # noqa: E402
+from vskd.data.synthetic import get_generator  # noqa: E402
+from vskd.distill.registry import get_method  # noqa: E402
+from vskd.gaf_store import gaf_params  # noqa: E402
+from vskd.report.targets import design_card_labels, figure_paths, run_names  # noqa: E402
+from vskd.report.targets import design_card_files as design_card_inputs  # noqa: E402
+from vskd.runs import (  # noqa: E402
+    STAGE_SECTIONS,
+    expand_runs,
+    paired_baselines,
+    run_config,
+    teacher_runs_online,
+)
+from vskd.sakdn.config import (  # noqa: E402
+    fusion_teacher_config,
+    reverse_run_config,
+    sakdn_config,
+    sensor_teacher_config,
+)
 
-EFFECTIVE = validate_config(config, origin="config (config.yaml and --config/--configfile overrides)")
-
+EFFECTIVE = validate_config(
+    config, origin="config (config.yaml and --config/--configfile overrides)"
+)
 DATASETS = list(EFFECTIVE)
 RUNS = expand_runs(config, EFFECTIVE, origin="config (runs)")
 RUN_NAMES = sorted({name for _, name, _ in RUNS})
-RESULTS = "results"
-
-# Snakemake sees results/{dataset}/raw as one output and misses a file edited inside it: compare
-# the unpacked files with their fingerprints in clips.csv (job steps on a cluster skip this).
-if workflow.is_main_process:
-    for _name in DATASETS:
-        check_unpacked_files(f"{RESULTS}/{_name}/clips.csv")
+S2V = {k: r for k, r in RUNS.items() if r.direction == "sensor_to_vision"}
+S2V_NAMES = sorted({n for _, n, _ in S2V})
+SAKDN = {d: sakdn_config(config, d, EFFECTIVE[d]) for d in sorted({d for d, _, _ in S2V})}
+SAKDN_SENSORS = sorted({s for c in SAKDN.values() for s in c["sensors"]})
+if "late_fusion" in S2V_NAMES:
+    raise ValueError(
+        "config (runs): 'late_fusion' is the late-fusion reference of sensor_to_vision; "
+        "name the run otherwise"
+    )
+#: each comparison table and the run-sheet groups it shows (CE, the reference, is in every one)
+TABLES = {
+    "methods": ("methods", "control"),
+    "ablation": ("ablation",),
+    "students": ("students",),
+}
+DESIGN_CARD = {"student": "student", "student_baseline": "baseline"}
 
 
 def eff(wildcards_or_name):
@@ -35,13 +64,48 @@ def datasets_where(predicate):
     return "|".join(names) if names else "(?!x)x"
 
 
-def kind_of(name):
-    return source_kind(eff(name)["dataset"]["source"])
+def origin_of(name):
+    """synthetic, download, archives (a local folder of archives) or folder."""
+    d = eff(name)["dataset"]
+    return source_kind(d["kind"], d["source"])
 
 
-def code(*paths):
-    """Package and script files a rule depends on (reruns follow their content, see profile)."""
-    return [str(Path(workflow.basedir) / p) for p in paths]
+def from_archives(name):
+    """Whether a dataset's raw files are unpacked from archives by the workflow."""
+    origin = origin_of(name)
+    if origin == "synthetic":
+        return get_generator(eff(name)["dataset"]["kind"]).layout == "archives"
+    return origin in ("download", "archives")
+
+
+def raw_root(wildcards):
+    """The folder the manifest scans: unpacked archives, a synthesized folder or the user's folder."""
+    d = wildcards.dataset
+    if from_archives(d):
+        return f"results/{d}/raw"
+    if origin_of(d) == "synthetic":
+        return f"results/{d}/synthetic"
+    return eff(d)["dataset"]["source"]
+
+
+# Snakemake sees a raw folder as one output and misses a file edited inside it: compare the files
+# the workflow wrote (unpacked or synthesized) with their fingerprints in clips.csv (job steps on
+# a cluster skip this).
+if workflow.is_main_process:
+    for _name in DATASETS:
+        if origin_of(_name) != "folder":
+            check_unpacked_files(
+                f"results/{_name}/clips.csv", raw_root(type("W", (), {"dataset": _name}))
+            )
+
+
+def script_code(script, *exclude):
+    """The package files a workflow script imports (vskd.codedeps): reruns follow their content
+    (the profile drops Snakemake's `code` trigger)."""
+    base = Path(workflow.basedir)
+    return imported_files(base / "workflow_scripts" / script, base, exclude=exclude) + [
+        str(base / "workflow_scripts" / script)
+    ]
 
 
 wildcard_constraints:
@@ -50,90 +114,295 @@ wildcard_constraints:
     seed=r"\d+",
     teacher="teacher|teacher_untrained",
     card="student|student_baseline",
-    kind="gasf|gadf",
-    archive="RGB|Inertial",
+    images=r"(gasf|gadf)(_\w+)?",
+    archive=r"[A-Za-z]+",
+    protocol="|".join(sorted({p for k in available_kinds() for p in get_adapter(k).protocols})),
+    sensor="|".join(SAKDN_SENSORS) or "(?!x)x",
+    s2v_run="|".join(S2V_NAMES) or "(?!x)x",
 
 
+# ---- datasets ---------------------------------------------------------------------------------
 def archive_path(name, modality):
-    """Where a dataset's archive of one modality lies (produced, downloaded or given)."""
-    archive = ARCHIVES[modality]
-    if kind_of(name) == "archives":
+    """Where a dataset's archive of one modality lies (synthesized, downloaded or given)."""
+    archive = get_adapter(eff(name)["dataset"]["kind"]).archives[modality]
+    origin = origin_of(name)
+    if origin == "archives":
         return str(Path(eff(name)["dataset"]["source"]) / archive)
-    return f"{RESULTS}/{name}/archives/{archive}"
+    if origin == "synthetic":
+        return f"results/{name}/synthetic/{archive}"
+    return f"results/{name}/archives/{archive}"
 
 
 def unpack_inputs(wildcards):
-    mods = eff(wildcards)["dataset"]["modalities"]
-    return {m: archive_path(wildcards.dataset, m) for m in mods}
+    d = wildcards.dataset
+    if origin_of(d) == "synthetic":
+        return {"synthetic": f"results/{d}/synthetic"}
+    return {m: archive_path(d, m) for m in eff(d)["dataset"]["modalities"]}
 
 
-def raw_root(wildcards):
-    """The folder the manifest scans: the unpacked archives, or the user's unpacked folder."""
-    if kind_of(wildcards.dataset) == "folder":
-        return eff(wildcards)["dataset"]["source"]
-    return f"{RESULTS}/{wildcards.dataset}/raw"
+def unpack_archives_params(wildcards):
+    d = wildcards.dataset
+    return {m: archive_path(d, m) for m in eff(d)["dataset"]["modalities"]}
+
+
+def download_params(wildcards):
+    """URL and sha256 of one archive (``download.<stem>_url`` / ``_sha256``)."""
+    key = download_key(f"{wildcards.archive}.zip")
+    download = eff(wildcards)["dataset"]["download"]
+    return {"url": download[key], "sha256": download.get(key.replace("_url", "_sha256"))}
+
+
+def manifest_params(wildcards):
+    d, g = eff(wildcards)["dataset"], eff(wildcards)["gaf"]
+    return {
+        "kind": d["kind"],
+        "modalities": d["modalities"],
+        "sensors": d.get("sensors") or g.get("sensors"),
+        "cameras": d.get("cameras"),
+        "skip_clips": d.get("skip_clips", []),
+        "on_missing": d.get("on_missing", "error"),
+        "label_scheme": d.get("label_scheme", "default"),
+        "conditioning": {
+            "rate_hz": g.get("resample_hz"),
+            "despike": g.get("despike", "auto"),
+        },
+    }
+
+
+def split_protocols(name):
+    """The protocols of a dataset whose split files its data stages write: every protocol of its
+    adapter that a per-clip split can express, and the configured one."""
+    adapter = get_adapter(eff(name)["dataset"]["kind"])
+    protocols = [p for p in adapter.protocols if not adapter.camera_dependent(p)]
+    return sorted(set(protocols) | {eff(name)["dataset"]["split"]})
 
 
 def has_video(name):
     return "video" in eff(name)["dataset"]["modalities"]
 
 
+def class_names(wildcards):
+    """Class names in label order of a dataset (its adapter's class file)."""
+    return dataset_class_names(eff(wildcards)["dataset"])
+
+
+def split_file(wildcards):
+    return f"results/{wildcards.dataset}/splits/{eff(wildcards)['dataset']['split']}.csv"
+
+
+# ---- GAF image sets: one file per (dataset, kind, sensors, channels), shared by every consumer
+def default_gaf_selection(name):
+    e = eff(name)
+    sensors = e["gaf"].get("sensors") or e["dataset"].get("sensors")
+    adapter = get_adapter(e["dataset"]["kind"])
+    return {
+        "sensors": list(sensors or adapter.default_sensors),
+        "channels": list(e["gaf"]["channels"]),
+    }
+
+
+def sakdn_gaf_selection(name, sensor):
+    """A SAKDN sensor teacher's input: its channels of the dataset's sensors (UTD: acc / gyro),
+    or a named sensor of the dataset with the configured channels (Berkeley, MMAct)."""
+    channels = SAKDN[name]["sensors"][sensor]
+    if channels:
+        return {**default_gaf_selection(name), "channels": list(channels)}
+    return {"sensors": [sensor], "channels": list(eff(name)["gaf"]["channels"])}
+
+
+def gaf_images_file(name, selection=None, kind=None):
+    """The GAF file of a selection: ``gaf_{kind}.h5`` for the dataset's own (the student's) set,
+    ``gaf_{kind}_{sensor}.h5`` for a SAKDN sensor teacher's differing one."""
+    kind = kind or eff(name)["gaf"]["kind"]
+    if selection is None or selection == default_gaf_selection(name):
+        return f"results/{name}/gaf_{kind}.h5"
+    sensor = next(s for s in SAKDN[name]["sensors"] if sakdn_gaf_selection(name, s) == selection)
+    return f"results/{name}/gaf_{kind}_{sensor}.h5"
+
+
+def gaf_file(wildcards):
+    return gaf_images_file(wildcards.dataset)
+
+
+def sakdn_gaf(name, sensor):
+    return gaf_images_file(name, sakdn_gaf_selection(name, sensor))
+
+
+def gaf_images_params(wildcards):
+    """The settings of one GAF image set (wildcard ``images``: ``{kind}`` or ``{kind}_{sensor}``)."""
+    d = wildcards.dataset
+    kind, _, sensor = wildcards.images.partition("_")
+    selection = sakdn_gaf_selection(d, sensor) if sensor else default_gaf_selection(d)
+    return {**gaf_params(eff(d)["gaf"], kind), **selection}
+
+
 def data_targets():
     out = []
     for d in DATASETS:
-        e = eff(d)
-        out.append(f"{RESULTS}/{d}/clips.csv")
-        out.append(f"{RESULTS}/{d}/gaf_{e['gaf']['kind']}.h5")
+        out.append(f"results/{d}/clips.csv")
+        out += [f"results/{d}/splits/{p}.csv" for p in split_protocols(d)]
+        out.append(gaf_images_file(d))
         if has_video(d):
-            out.append(f"{RESULTS}/{d}/frames.h5")
+            out.append(f"results/{d}/frames.h5")
     return out
 
 
-def all_targets():
-    """The design-card metrics (teacher, DASK and CE students) of every dataset, and the tables."""
-    out = []
-    for d in DATASETS:
-        for card, role in DESIGN_CARD.items():
-            if runs_of(d, config["design_card"][role]):
-                out.append(f"{RESULTS}/{d}/{card}_metrics.csv")
-        if has_video(d):
-            out.append(f"{RESULTS}/{d}/teacher_metrics.csv")
-    return out + table_targets()
+# ---- stage configs -------------------------------------------------------------------------
+def stage_params(wildcards, stage):
+    """The part of a dataset's config a stage depends on (``STAGE_SECTIONS[stage]``): passed as
+    params, so that changing a section reruns exactly the stages that read it."""
+    e = eff(wildcards)
+    return {
+        "name": e["name"],
+        "device": e["device"],
+        **stage_config(e, *STAGE_SECTIONS[stage]),
+    }
 
 
-DESIGN_CARD = {"student": "student", "student_baseline": "baseline"}
+def gpus(wildcards):
+    """GPUs a training job asks the scheduler for: one when the config pins device: cuda."""
+    return 1 if eff(wildcards)["device"] == "cuda" else 0
 
 
+# ---- the run sheet ---------------------------------------------------------------------------
 def runs_of(dataset, name=None, table=None):
     """The expanded runs (RunSpec) of a dataset, optionally of one row name or one table."""
-    return [r for (d, n, _), r in sorted(RUNS.items())
-            if d == dataset and (name is None or n == name) and (table is None or r.table == table)]
+    return [
+        r
+        for (d, n, _), r in sorted(RUNS.items())
+        if d == dataset and (name is None or n == name) and (table is None or r.table == table)
+    ]
 
 
 def run_spec(wildcards):
     key = (wildcards.dataset, wildcards.run, int(wildcards.seed))
     if key not in RUNS:
-        raise ValueError(f"run {wildcards.run!r} seed {wildcards.seed} is not in the run sheet for "
-                         f"dataset {wildcards.dataset!r}")
+        raise ValueError(
+            f"run {wildcards.run!r} seed {wildcards.seed} is not in the run sheet for "
+            f"dataset {wildcards.dataset!r}"
+        )
     return RUNS[key]
 
 
-def run_metrics(spec):
-    return f"{spec.folder}/metrics.csv"
+def run_params(wildcards):
+    """A run's config: its dataset's sections it reads, its row of the run sheet, its seed."""
+    return run_config(eff(wildcards), run_spec(wildcards))
+
+
+def method_code(spec):
+    """The method's own module: editing it reruns the runs of that method only."""
+    return str(Path(workflow.basedir) / f"vskd/distill/methods/{spec.method}.py")
+
+
+def run_inputs(wildcards):
+    """What a run reads: GAF images and split; plus the cached teacher knowledge (trained or
+    untrained teacher), or frames + teacher model when the teacher runs online."""
+    spec, e, d = run_spec(wildcards), eff(wildcards), wildcards.dataset
+    out = {"gaf": gaf_file(wildcards), "split": split_file(wildcards), "method": method_code(spec)}
+    if teacher_runs_online(spec.teacher, e["distill"]["online"]):
+        out.update(
+            frames=f"results/{d}/frames.h5",
+            teacher=f"results/{d}/{spec.knowledge_source}/model.pt",
+        )
+    elif spec.teacher:
+        out["knowledge"] = f"results/{d}/{spec.knowledge_source}/knowledge.h5"
+    if get_method(spec.method).needs_class_embeddings:
+        out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
+    return out
 
 
 def design_card_metrics(wildcards):
     """The run whose metrics the design-card file copies: run `design_card.<role>`, seed `seed`."""
     name = config["design_card"][DESIGN_CARD[wildcards.card]]
-    return f"{RESULTS}/{wildcards.dataset}/runs/{name}/seed{config['seed']}/metrics.csv"
+    return f"results/{wildcards.dataset}/runs/{name}/seed{config['seed']}/metrics.csv"
 
 
+def design_card_model(wildcards):
+    """The design-card student's model file: run `design_card.student` at the config's seed."""
+    name = config["design_card"]["student"]
+    return f"results/{wildcards.dataset}/runs/{name}/seed{config['seed']}/model.pt"
+
+
+def export_params(wildcards):
+    """The parts of the dataset's config the export reads: GAF settings, dataset kind, identity."""
+    e = eff(wildcards)
+    return {"name": e["name"], "seed": e["seed"], "dataset": e["dataset"], "gaf": e["gaf"]}
+
+
+# ---- the sensor_to_vision direction (SAKDN) -------------------------------------------------
+def sakdn(wildcards):
+    return SAKDN[wildcards.dataset]
+
+
+def sakdn_sensors(wildcards):
+    return list(sakdn(wildcards)["sensors"])
+
+
+def s2v_baseline(dataset):
+    """The sensor_to_vision CE row (the table's reference and the late fusion's video side)."""
+    names = [
+        r.name
+        for r in runs_of(dataset)
+        if r.direction == "sensor_to_vision" and r.method == "ce"
+    ]
+    return names[0] if names else None
+
+
+def s2v_spec(wildcards):
+    key = (wildcards.dataset, wildcards.s2v_run, int(wildcards.seed))
+    if key not in S2V:
+        raise ValueError(
+            f"{wildcards.s2v_run!r} seed {wildcards.seed} is no sensor_to_vision run of "
+            f"dataset {wildcards.dataset!r}"
+        )
+    return S2V[key]
+
+
+def s2v_inputs(wildcards):
+    """Frames and split; the teachers' caches (all sensor teachers + metrics for `best`, the SPAMFM
+    branches for `fused`, one teacher when named); class embeddings when the method reads them."""
+    spec, d, sensors = s2v_spec(wildcards), wildcards.dataset, sakdn_sensors(wildcards)
+    out = {
+        "frames": f"results/{d}/frames.h5",
+        "split": split_file(wildcards),
+        "method": method_code(spec),
+    }
+    choice = spec.sensor_teacher
+    if choice == "fused":
+        out["knowledge"] = [f"results/{d}/sakdn/fusion/knowledge_{s}.h5" for s in sensors]
+    elif choice == "best":
+        out["knowledge"] = [f"results/{d}/sakdn/teacher_{s}/knowledge.h5" for s in sensors]
+        out["teacher_metrics"] = [f"results/{d}/sakdn/teacher_{s}_metrics.csv" for s in sensors]
+    elif choice is not None:
+        out["knowledge"] = [f"results/{d}/sakdn/teacher_{choice}/knowledge.h5"]
+    if get_method(spec.method).needs_class_embeddings:
+        out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
+    return out
+
+
+def fusion_inputs(wildcards):
+    d, sensors = wildcards.dataset, sakdn_sensors(wildcards)
+    out = {
+        "gaf": [sakdn_gaf(d, s) for s in sensors],
+        "split": split_file(wildcards),
+        "class_embeddings": f"results/{d}/class_embeddings.npy",
+    }
+    if sakdn(wildcards)["fusion"]["init"] == "sensor_teachers":
+        out["init"] = [f"results/{d}/sakdn/teacher_{s}/model.pt" for s in sensors]
+    return out
+
+
+# ---- tables ----------------------------------------------------------------------------------
 def table_targets():
     out = []
     for d in DATASETS:
         for table in TABLES:
             if any(runs_of(d, table=t) for t in TABLES[table]):
-                out += [f"{RESULTS}/tables/{d}_{table}.{ext}" for ext in ("csv", "md", "tex")]
+                out += [f"results/tables/{d}_{table}.{ext}" for ext in ("csv", "md", "tex")]
+        if d in SAKDN and s2v_baseline(d):
+            out += [
+                f"results/tables/{d}_sensor_to_vision.{ext}" for ext in ("csv", "md", "tex")
+            ]
     return out
 
 
@@ -145,7 +414,11 @@ def table_order(wildcards):
     if wildcards.table in ("ablation", "students"):
         names.append(config["design_card"]["student"])
     for row in config["runs"]:
-        if row.get("table", "methods") in groups and runs_of(d, row["name"]) and row["name"] not in names:
+        if (
+            row.get("table", "methods") in groups
+            and runs_of(d, row["name"])
+            and row["name"] not in names
+        ):
             names.append(row["name"])
     return names
 
@@ -159,14 +432,16 @@ def table_controls(wildcards):
     out = {}
     for name, r in runs.items():
         if r.teacher in ("shuffled", "untrained"):
-            real = [n for n, o in runs.items() if o.teacher == "trained" and o.method == r.method
-                    and o.params == r.params and o.student == r.student]
+            real = [
+                n
+                for n, o in runs.items()
+                if o.teacher == "trained"
+                and o.method == r.method
+                and o.params == r.params
+                and o.student == r.student
+            ]
             out[name] = real[0] if real else None
     return out
-
-
-#: each table and the run-sheet groups it shows (CE, the reference, is in every table)
-TABLES = {"methods": ("methods", "control"), "ablation": ("ablation",), "students": ("students",)}
 
 
 def table_baselines(wildcards):
@@ -184,65 +459,72 @@ def table_inputs(wildcards):
         specs += runs_of(d, config["design_card"]["student"])
     specs += runs_of(d, config["design_card"]["baseline"])
     against = table_baselines(wildcards)
-    specs += [r for name in sorted({against.get(s.name) for s in specs} - {None}) for r in runs_of(d, name)]
-    out = {"runs": sorted({run_metrics(r) for r in specs})}
+    specs += [
+        r for name in sorted({against.get(s.name) for s in specs} - {None}) for r in runs_of(d, name)
+    ]
+    out = {"runs": sorted({f"{r.folder}/metrics.csv" for r in specs})}
     teachers = {r.knowledge_source for r in specs if r.teacher}
-    out["teachers"] = [f"{RESULTS}/{d}/{t}_metrics.csv" for t in sorted(teachers)]
+    out["teachers"] = [f"results/{d}/{t}_metrics.csv" for t in sorted(teachers)]
+    out["reference"] = [config["reference"]] if config.get("reference") else []
     return out
 
 
-def stage_params(wildcards, stage):
-    """The part of a dataset's config a stage depends on (``STAGE_SECTIONS[stage]``): passed as
-    params, so that changing a section reruns exactly the stages that read it."""
-    e = eff(wildcards)
-    return {"name": e["name"], "device": e["device"], **stage_config(e, *STAGE_SECTIONS[stage])}
+def s2v_table_inputs(wildcards):
+    d, sensors = wildcards.dataset, sakdn_sensors(wildcards)
+    base = s2v_baseline(d)
+    specs = [r for r in S2V.values() if r.dataset == d]
+    seeds = sorted({r.seed for r in specs if r.name == base})
+    return {
+        "runs": sorted({f"{r.folder}/metrics.csv" for r in specs}),
+        "late_fusion": [f"results/{d}/s2v/late_fusion/seed{s}/metrics.csv" for s in seeds],
+        "teachers": [f"results/{d}/sakdn/teacher_{s}_metrics.csv" for s in sensors],
+        "fusion": f"results/{d}/sakdn/fusion_metrics.csv",
+        "branches": f"results/{d}/sakdn/fusion/branch_metrics.csv",
+        "weights": f"results/{d}/sakdn/fusion/fusion_weights.csv",
+        "per_class": [f"results/{d}/sakdn/teacher_{s}/per_class.csv" for s in sensors]
+        + [f"results/{d}/sakdn/fusion/per_class.csv"]
+        + sorted({f"{r.folder}/per_class.csv" for r in specs}),
+    }
 
 
-def run_params(wildcards):
-    """A run's config: its dataset's sections it reads, its row of the run sheet, its seed."""
-    return run_config(eff(wildcards), run_spec(wildcards))
+def s2v_order(wildcards):
+    names = []
+    for row in config["runs"]:
+        if row.get("direction") == "sensor_to_vision" and any(
+            r.name == row["name"] for r in runs_of(wildcards.dataset)
+        ):
+            names.append(row["name"])
+    return names
 
 
-def split_file(wildcards):
-    return f"{RESULTS}/{wildcards.dataset}/splits/{eff(wildcards)['dataset']['split']}.csv"
+# ---- targets ---------------------------------------------------------------------------------
+def all_targets():
+    """The design-card metrics (teacher, DASK and CE students) of every dataset, and the tables."""
+    out = []
+    for d in DATASETS:
+        for card, role in DESIGN_CARD.items():
+            if runs_of(d, config["design_card"][role]):
+                out.append(f"results/{d}/{card}_metrics.csv")
+        if has_video(d):
+            out.append(f"results/{d}/teacher_metrics.csv")
+    return out + table_targets()
 
 
-def gaf_file(wildcards):
-    return f"{RESULTS}/{wildcards.dataset}/gaf_{eff(wildcards)['gaf']['kind']}.h5"
+def figure_targets():
+    return [
+        p
+        for d in DATASETS
+        for p in figure_paths("results", d, run_names(runs_of, d, config["runs"]), has_video(d))
+    ]
 
 
-def gpus(wildcards):
-    """GPUs a training job asks the scheduler for: one when the config pins device: cuda."""
-    return 1 if eff(wildcards)["device"] == "cuda" else 0
+def design_card_files(wildcards, filename, all_seeds=False):
+    """``filename`` of the teacher and of the design-card runs (vskd.report.targets)."""
+    d = wildcards.dataset
+    return design_card_inputs(
+        "results", d, filename, config["design_card"], config["seed"], runs_of, has_video(d), all_seeds
+    )
 
 
-def run_inputs(wildcards):
-    """What a run reads: GAF images and split; plus the cached teacher knowledge (trained or
-    untrained teacher), or frames + teacher model when the teacher runs online."""
-    spec, e, d = run_spec(wildcards), eff(wildcards), wildcards.dataset
-    out = {"gaf": gaf_file(wildcards), "split": split_file(wildcards)}
-    if teacher_runs_online(spec.teacher, e["distill"]["online"]):
-        out.update(frames=f"{RESULTS}/{d}/frames.h5", teacher=f"{RESULTS}/{d}/{spec.knowledge_source}/model.pt")
-    elif spec.teacher:
-        out["knowledge"] = f"{RESULTS}/{d}/{spec.knowledge_source}/knowledge.h5"
-    from vskd.distill.registry import get_method
-    if get_method(spec.method).needs_class_embeddings:
-        out["class_embeddings"] = f"{RESULTS}/{d}/class_embeddings.npy"
-    return out
-
-
-TRAINING_CODE = code(
-    "vskd/training/stages.py", "vskd/training/loop.py", "vskd/training/datasets.py",
-    "vskd/training/sampling.py", "vskd/metrics.py", "vskd/runs.py", "vskd/models/outputs.py",
-    "vskd/models/registry.py", "vskd/models/trn.py", "vskd/models/teacher.py", "vskd/models/student.py",
-)
-DISTILL_CODE = code("vskd/distill/base.py", "vskd/distill/registry.py", "vskd/distill/functional.py")
-
-
-def method_code(wildcards):
-    """The method's own module: editing it reruns the runs of that method only."""
-    return code(f"vskd/distill/methods/{run_spec(wildcards).method}.py")
-
-
-# every backbone module (the registry imports them all, so each can change any network)
-BACKBONE_CODE = sorted(str(p) for p in (Path(workflow.basedir) / "vskd/models/backbones").glob("*.py"))
+def design_card_legend(wildcards):
+    return design_card_labels(wildcards.dataset, config["design_card"], runs_of)

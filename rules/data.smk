@@ -1,48 +1,48 @@
-# Data stages: archives (synthesized / downloaded / given) -> unpacked files -> clip manifest + splits.
+# Dataset stages, one rule each for every dataset kind (the adapter of `kind` knows the dataset):
+# synthetic / downloaded / given source -> raw files -> clips.csv -> protocol split files.
 
 
-rule synthesize_dataset:
-    """The embedded synthetic UTD-MHAD, written as the official archives."""
+rule synthesize:
+    """The embedded synthetic dataset of the dataset's kind (vskd/data/synthetic/), written as
+    the real one is published: archives (UTD-MHAD) or an unpacked folder (Berkeley-MHAD, MMAct)."""
     output:
-        rgb=f"{RESULTS}/{{dataset}}/archives/RGB.zip",
-        inertial=f"{RESULTS}/{{dataset}}/archives/Inertial.zip",
+        directory("results/{dataset}/synthetic"),
     params:
+        kind=lambda w: eff(w)["dataset"]["kind"],
         synthetic=lambda w: eff(w)["dataset"].get("synthetic", {}),
     log:
-        f"{RESULTS}/logs/{{dataset}}/synthesize.log",
+        "results/logs/{dataset}/synthesize.log",
     benchmark:
-        f"{RESULTS}/benchmarks/{{dataset}}/synthesize.tsv"
+        "results/benchmarks/{dataset}/synthesize.tsv"
     wildcard_constraints:
         dataset=datasets_where(lambda e: e["dataset"]["source"] == "synthetic"),
     threads: 2
     resources:
         mem_mb=2000,
-        runtime=15,
+        runtime=20,
+    input:
+        code=script_code("synthesize.py"),
     conda:
         "../envs/vskd.yaml"
-    input:
-        code=code("vskd/data/synthetic.py", "vskd/data/synthetic_motion.py"),
     script:
         "../workflow_scripts/synthesize.py"
 
 
 rule download_archive:
-    """Official archive, streamed and resumable, verified against the configured sha256."""
+    """An official archive, streamed and resumable, verified against the configured sha256."""
     output:
-        f"{RESULTS}/{{dataset}}/archives/{{archive}}.zip",
+        "results/{dataset}/archives/{archive}.zip",
     params:
-        url=lambda w: eff(w)["dataset"]["download"][f"{w.archive.lower()}_url"],
-        sha256=lambda w: eff(w)["dataset"]["download"].get(f"{w.archive.lower()}_sha256"),
+        download_params,
     log:
-        f"{RESULTS}/logs/{{dataset}}/download_{{archive}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/{{dataset}}/download_{{archive}}.tsv"
+        "results/logs/{dataset}/download_{archive}.log",
     wildcard_constraints:
         dataset=datasets_where(lambda e: e["dataset"]["source"] == "download"),
-    threads: 1
     resources:
         mem_mb=500,
         runtime=120,
+    input:
+        code=script_code("download.py"),
     conda:
         "../envs/vskd.yaml"
     script:
@@ -50,19 +50,20 @@ rule download_archive:
 
 
 rule unpack_archives:
-    """Extract the files of the configured modalities, matched by file name."""
+    """Extract the files of the configured modalities into the dataset's official layout."""
     input:
         unpack(unpack_inputs),
+        code=script_code("unpack.py"),
     output:
-        directory(f"{RESULTS}/{{dataset}}/raw"),
+        directory("results/{dataset}/raw"),
     params:
-        modalities=lambda w: eff(w)["dataset"]["modalities"],
-        origin=lambda w: kind_of(w.dataset),
+        archives=unpack_archives_params,
+        kind=lambda w: eff(w)["dataset"]["kind"],
+        origin=lambda w: origin_of(w.dataset),
     log:
-        f"{RESULTS}/logs/{{dataset}}/unpack.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/{{dataset}}/unpack.tsv"
-    threads: 1
+        "results/logs/{dataset}/unpack.log",
+    wildcard_constraints:
+        dataset=datasets_where(lambda e: from_archives(e["name"])),
     resources:
         mem_mb=500,
         runtime=30,
@@ -73,25 +74,22 @@ rule unpack_archives:
 
 
 rule build_manifest:
-    """clips.csv (ids, labels, paths, counts, skipped clips) and one split file per protocol."""
+    """clips.csv: ids, labels, file paths, frame and sample counts, skipped clips, fingerprints."""
     input:
         raw=raw_root,
         # a local source's files (and SHA256SUMS) one by one: an edit in place reruns the manifest
-        source_files=lambda w: source_files(eff(w)["dataset"]["source"]),
-        code=code("vskd/data/manifest.py", "vskd/data/readers.py", "vskd/data/utd.py",
-                  "vskd/data/sources.py"),
+        source_files=lambda w: source_files(
+            eff(w)["dataset"]["kind"], eff(w)["dataset"]["source"]
+        ),
+        code=script_code("manifest.py"),
     output:
-        manifest=f"{RESULTS}/{{dataset}}/clips.csv",
-        trial=f"{RESULTS}/{{dataset}}/splits/trial.csv",
-        cross_subject=f"{RESULTS}/{{dataset}}/splits/cross_subject.csv",
+        "results/{dataset}/clips.csv",
     params:
-        modalities=lambda w: eff(w)["dataset"]["modalities"],
-        skip_clips=lambda w: eff(w)["dataset"].get("skip_clips", []),
+        manifest_params,
     log:
-        f"{RESULTS}/logs/{{dataset}}/manifest.log",
+        "results/logs/{dataset}/manifest.log",
     benchmark:
-        f"{RESULTS}/benchmarks/{{dataset}}/manifest.tsv"
-    threads: 1
+        "results/benchmarks/{dataset}/manifest.tsv"
     resources:
         mem_mb=1000,
         runtime=15,
@@ -99,3 +97,24 @@ rule build_manifest:
         "../envs/vskd.yaml"
     script:
         "../workflow_scripts/manifest.py"
+
+
+rule make_split:
+    """One protocol's split file: sample key, label, train/test (one row per (clip, camera) for
+    a protocol that splits cameras, MMAct cross_view)."""
+    input:
+        manifest="results/{dataset}/clips.csv",
+        code=script_code("split.py"),
+    output:
+        "results/{dataset}/splits/{protocol}.csv",
+    params:
+        kind=lambda w: eff(w)["dataset"]["kind"],
+    log:
+        "results/logs/{dataset}/split_{protocol}.log",
+    resources:
+        mem_mb=500,
+        runtime=5,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/split.py"

@@ -1,21 +1,21 @@
-# Feature stages: video -> frames.h5 ; inertial -> GAF images.
-from vskd.gaf_store import gaf_params  # noqa: E402
+# Features every model reads: video frames in HDF5, GAF image sets, class-name embeddings.
 
 
 rule extract_frames:
-    """Decode, resize and store every clip's frames in one chunked HDF5 file."""
+    """frames.h5: every (clip, camera) sample's frames, decoded by the adapter, resized, stored
+    in the layouts of vskd/frames.py (raw + none is memory-mapped at training time)."""
     input:
-        manifest=f"{RESULTS}/{{dataset}}/clips.csv",
-        code=code("vskd/frames.py", "vskd/data/readers.py"),
+        manifest="results/{dataset}/clips.csv",
+        code=script_code("frames.py"),
     output:
-        f"{RESULTS}/{{dataset}}/frames.h5",
+        "results/{dataset}/frames.h5",
     params:
         frames=lambda w: eff(w)["frames"],
+        kind=lambda w: eff(w)["dataset"]["kind"],
     log:
-        f"{RESULTS}/logs/{{dataset}}/frames.log",
+        "results/logs/{dataset}/frames.log",
     benchmark:
-        f"{RESULTS}/benchmarks/{{dataset}}/frames.tsv"
-    threads: 1
+        "results/benchmarks/{dataset}/frames.tsv"
     resources:
         mem_mb=2000,
         runtime=60,
@@ -26,19 +26,21 @@ rule extract_frames:
 
 
 rule gaf_images:
-    """Gramian Angular Field images (GASF or GADF) of the inertial recordings."""
+    """One GAF image set of a dataset: `gaf_{kind}.h5` for the configured sensors and channels
+    (the student's input, and a sensor teacher's where its selection is the same), or
+    `gaf_{kind}_{sensor}.h5` for a SAKDN sensor teacher's other selection."""
     input:
-        manifest=f"{RESULTS}/{{dataset}}/clips.csv",
-        code=code("vskd/gaf.py", "vskd/gaf_store.py", "vskd/data/readers.py"),
+        manifest="results/{dataset}/clips.csv",
+        code=script_code("gaf.py"),
     output:
-        f"{RESULTS}/{{dataset}}/gaf_{{kind}}.h5",
+        "results/{dataset}/gaf_{images}.h5",
     params:
-        gaf=lambda w: gaf_params(eff(w)["gaf"], w.kind),
+        gaf=gaf_images_params,
+        kind=lambda w: eff(w)["dataset"]["kind"],
     log:
-        f"{RESULTS}/logs/{{dataset}}/gaf_{{kind}}.log",
+        "results/logs/{dataset}/gaf_{images}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/{{dataset}}/gaf_{{kind}}.tsv"
-    threads: 1
+        "results/benchmarks/{dataset}/gaf_{images}.tsv"
     resources:
         mem_mb=2000,
         runtime=30,
@@ -46,3 +48,24 @@ rule gaf_images:
         "../envs/vskd.yaml"
     script:
         "../workflow_scripts/gaf.py"
+
+
+rule class_embeddings:
+    """(classes x D) embeddings of the class names, with a note of the source used."""
+    input:
+        code=script_code("class_embeddings.py"),
+    output:
+        npy="results/{dataset}/class_embeddings.npy",
+        source="results/{dataset}/class_embeddings.json",
+    params:
+        semantic=lambda w: eff(w)["semantic"],
+        class_names=class_names,
+    log:
+        "results/logs/{dataset}/class_embeddings.log",
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/class_embeddings.py"

@@ -1,4 +1,4 @@
-# The runs of the run sheet: one rule, parameterised by (dataset, run, seed).
+# The runs of the run sheet: one job per (dataset, run, seed); the design-card copies.
 
 
 rule train_run:
@@ -6,22 +6,20 @@ rule train_run:
     (trained, shuffled or untrained; cached or online), its seed."""
     input:
         unpack(run_inputs),
-        code=TRAINING_CODE + DISTILL_CODE + BACKBONE_CODE,
-        method=method_code,
+        code=script_code("train_run.py", "vskd.distill.methods"),
     output:
-        model=f"{RESULTS}/{{dataset}}/runs/{{run}}/seed{{seed}}/model.pt",
-        history=f"{RESULTS}/{{dataset}}/runs/{{run}}/seed{{seed}}/history.csv",
-        per_class=f"{RESULTS}/{{dataset}}/runs/{{run}}/seed{{seed}}/per_class.csv",
-        confusion=f"{RESULTS}/{{dataset}}/runs/{{run}}/seed{{seed}}/confusion.csv",
-        metrics=f"{RESULTS}/{{dataset}}/runs/{{run}}/seed{{seed}}/metrics.csv",
+        model="results/{dataset}/runs/{run}/seed{seed}/model.pt",
+        history="results/{dataset}/runs/{run}/seed{seed}/history.csv",
+        per_class="results/{dataset}/runs/{run}/seed{seed}/per_class.csv",
+        confusion="results/{dataset}/runs/{run}/seed{seed}/confusion.csv",
+        metrics="results/{dataset}/runs/{run}/seed{seed}/metrics.csv",
     params:
         cfg=run_params,
-        checkpoint=f"{RESULTS}/{{dataset}}/checkpoints/runs/{{run}}/seed{{seed}}.pt",
+        checkpoint="results/{dataset}/checkpoints/runs/{run}/seed{seed}.pt",
     log:
-        f"{RESULTS}/logs/{{dataset}}/runs/{{run}}/seed{{seed}}.log",
+        "results/logs/{dataset}/runs/{run}/seed{seed}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/{{dataset}}/runs/{{run}}/seed{{seed}}.tsv"
-    threads: 1
+        "results/benchmarks/{dataset}/runs/{run}/seed{seed}.tsv"
     resources:
         mem_mb=4000,
         runtime=120,
@@ -32,18 +30,71 @@ rule train_run:
         "../workflow_scripts/train_run.py"
 
 
+rule s2v_run:
+    """Train and evaluate the video (TRN) student of one sensor_to_vision run of the run sheet."""
+    input:
+        unpack(s2v_inputs),
+        code=script_code("s2v_run.py", "vskd.distill.methods"),
+    output:
+        model="results/{dataset}/s2v/{s2v_run}/seed{seed}/model.pt",
+        history="results/{dataset}/s2v/{s2v_run}/seed{seed}/history.csv",
+        per_class="results/{dataset}/s2v/{s2v_run}/seed{seed}/per_class.csv",
+        confusion="results/{dataset}/s2v/{s2v_run}/seed{seed}/confusion.csv",
+        test_logits="results/{dataset}/s2v/{s2v_run}/seed{seed}/test_logits.csv",
+        metrics="results/{dataset}/s2v/{s2v_run}/seed{seed}/metrics.csv",
+    params:
+        cfg=lambda w: reverse_run_config(eff(w), s2v_spec(w), sakdn(w)),
+        checkpoint="results/{dataset}/checkpoints/s2v/{s2v_run}/seed{seed}.pt",
+    log:
+        "results/logs/{dataset}/s2v/{s2v_run}/seed{seed}.log",
+    benchmark:
+        "results/benchmarks/{dataset}/s2v/{s2v_run}/seed{seed}.tsv"
+    resources:
+        mem_mb=4000,
+        runtime=240,
+        gpu=gpus,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/s2v_run.py"
+
+
+rule late_fusion:
+    """The upper reference: the CE video student's and the SPAMFM teacher's test predictions combined."""
+    input:
+        video=lambda w: f"results/{w.dataset}/s2v/{s2v_baseline(w.dataset)}/seed{w.seed}/test_logits.csv",
+        sensor="results/{dataset}/sakdn/fusion/test_logits.csv",
+        code=script_code("late_fusion.py"),
+    output:
+        metrics="results/{dataset}/s2v/late_fusion/seed{seed}/metrics.csv",
+        per_class="results/{dataset}/s2v/late_fusion/seed{seed}/per_class.csv",
+    params:
+        cfg=lambda w: {
+            "name": w.dataset,
+            "dataset": eff(w)["dataset"],
+            "seed": int(w.seed),
+            "late_fusion": sakdn(w)["late_fusion"],
+        },
+    log:
+        "results/logs/{dataset}/s2v/late_fusion_seed{seed}.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/late_fusion.py"
+
+
 rule design_card:
     """results/{dataset}/student_metrics.csv (DASK) and student_baseline_metrics.csv (CE): copies
     of the design-card runs' metrics at the config's seed (`design_card` in config.yaml)."""
     input:
         design_card_metrics,
     output:
-        f"{RESULTS}/{{dataset}}/{{card}}_metrics.csv",
+        "results/{dataset}/{card}_metrics.csv",
     log:
-        f"{RESULTS}/logs/{{dataset}}/design_card_{{card}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/{{dataset}}/design_card_{{card}}.tsv"
-    threads: 1
+        "results/logs/{dataset}/design_card_{card}.log",
     resources:
         mem_mb=200,
         runtime=5,

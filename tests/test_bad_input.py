@@ -7,7 +7,7 @@ import scipy.io
 
 from vskd.data.manifest import build_manifest
 from vskd.data.readers import DataFileError, read_inertial, read_video
-from vskd.data.synthetic import SyntheticSpec, encode_avi, synthesize_clip
+from vskd.data.synthetic.utd_mhad import SyntheticSpec, encode_avi, synthesize_clip
 from vskd.data.utd import ClipId
 from vskd.frames import write_frames_h5
 
@@ -62,12 +62,12 @@ def test_frames_stage_leaves_no_output_on_bad_video(tmp_path, real_avi_bytes):
     bad.write_bytes(real_avi_bytes[: int(0.6 * len(real_avi_bytes))])   # header still claims all
     for clip in ("a3_s1_t1", "a3_s1_t2"):
         scipy.io.savemat(tmp_path / f"{clip}_inertial.mat", {"d_iner": np.ones((120, 6))})
-    manifest = build_manifest(tmp_path, ["video", "inertial"])
+    manifest = build_manifest(tmp_path, "utd_mhad", ["video", "inertial"])
     out = tmp_path / "frames.h5"
     out.write_bytes(b"previous result")
     params = {"height": 32, "width": 40, "storage": "raw", "compression": "lzf"}
     with pytest.raises(DataFileError, match=r"a3_s1_t2_color.avi: truncated video: decoded \d+ frames"):
-        write_frames_h5(manifest, out, params)
+        write_frames_h5(manifest, out, params, "utd_mhad")
     assert out.read_bytes() == b"previous result"          # nothing overwritten
     assert [p.name for p in tmp_path.glob(".frames.h5*")] == []   # no temporary left behind
 
@@ -75,6 +75,6 @@ def test_frames_stage_leaves_no_output_on_bad_video(tmp_path, real_avi_bytes):
 def test_missing_modality_names_the_file(tmp_path):
     scipy.io.savemat(tmp_path / "a5_s2_t1_inertial.mat", {"d_iner": np.ones((120, 6))})
     with pytest.raises(DataFileError, match=r"a5_s2_t1_color\.avi is missing"):
-        build_manifest(tmp_path, ["video", "inertial"])
-    manifest = build_manifest(tmp_path, ["video", "inertial"], skip_clips=["a5_s2_t1"])
+        build_manifest(tmp_path, "utd_mhad", ["video", "inertial"])
+    manifest = build_manifest(tmp_path, "utd_mhad", ["video", "inertial"], skip_clips=["a5_s2_t1"])
     assert manifest.status.tolist() == ["skipped"]

@@ -25,8 +25,9 @@ import pytest
 import scipy.io
 import torch
 
+from vskd.data.adapters import get_adapter
 from vskd.data import utd
-from vskd.data.synthetic import SyntheticSpec, synthesize_clip
+from vskd.data.synthetic.utd_mhad import SyntheticSpec, synthesize_clip
 from vskd.export.encoder import GafEncoder
 from vskd.export.exporter import (check_export, export_student, onnx_pipeline, ort_session,
                                   quantize_int8, training_probabilities)
@@ -49,7 +50,7 @@ def save_student(path, gaf=GAF, num_classes=27, seed=0, backbone="resnet18", bac
         cfg["backbone_options"] = backbone_options
     net = build_network("gaf_cnn", cfg, num_classes, len(gaf["channels"]))
     torch.save({"state_dict": net.state_dict(), "network": "gaf_cnn", "student_config": cfg,
-                "num_classes": num_classes, "class_names": list(utd.CLASS_NAMES[:num_classes]),
+                "num_classes": num_classes, "class_names": list(get_adapter("utd_mhad").class_names[:num_classes]),
                 "in_channels": len(gaf["channels"]), "gaf_config": dict(gaf), "config_hash": "test",
                 "run": {"name": "dask", "method": "dask"}, "seed": seed}, path)
     return path
@@ -76,7 +77,7 @@ def dataset(folder, rows, gaf=GAF):
     manifest.to_csv(folder / "clips.csv", index=False)
     pd.DataFrame({"clip_id": manifest.clip_id, "label": manifest.label,
                   "subset": "test"}).to_csv(folder / "split.csv", index=False)
-    write_gaf_h5(manifest, folder / "gaf.h5", dict(gaf))
+    write_gaf_h5(manifest, folder / "gaf.h5", dict(gaf), "utd_mhad")
     return folder / "clips.csv", folder / "split.csv", folder / "gaf.h5"
 
 
@@ -198,7 +199,7 @@ def test_export_writes_onnx_torchscript_and_sidecar(exported):
     d, model, meta = exported
     side = json.loads((d / "student.json").read_text())
     assert side == json.loads(json.dumps(meta))
-    assert side["class_names"] == list(utd.CLASS_NAMES)
+    assert side["class_names"] == list(get_adapter("utd_mhad").class_names)
     assert side["input"]["channels"] == CHANNELS and side["input"]["sampling_rate_hz"] == 50.0
     assert side["input"]["t_min"] <= 107 and side["input"]["t_max"] >= 326
     assert side["gaf"]["kind"] == "gasf" and side["gaf"]["image_size"] == 64

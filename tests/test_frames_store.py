@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from vskd.data.manifest import build_manifest
-from vskd.data.synthetic import SyntheticSpec, encode_avi, encode_mat, synthesize_clip
+from vskd.data.synthetic.utd_mhad import SyntheticSpec, encode_avi, encode_mat, synthesize_clip
 from vskd.data.utd import ClipId
 from vskd.frames import FrameStore, write_frames_h5
 
@@ -25,11 +25,11 @@ def clip_folder(tmp_path_factory):
 
 @pytest.mark.parametrize("storage,compression", [("raw", "lzf"), ("raw", "none"), ("jpeg", "none")])
 def test_roundtrip_and_sampled_reads(clip_folder, tmp_path, storage, compression):
-    manifest = build_manifest(clip_folder, ["video", "inertial"])
+    manifest = build_manifest(clip_folder, "utd_mhad", ["video", "inertial"])
     out = tmp_path / "frames.h5"
     params = {"height": 48, "width": 64, "storage": storage, "compression": compression,
               "jpeg_quality": 95}
-    total = write_frames_h5(manifest, out, params)
+    total = write_frames_h5(manifest, out, params, "utd_mhad")
     assert total == manifest.n_frames.sum()
     store = FrameStore(out)
     # uncompressed raw clips are read through the memory map, one index per clip

@@ -124,7 +124,7 @@ def test_constant_channel_is_logged_with_the_clip_name(tmp_path, caplog):
     params = {"kind": "gasf", "channels": ["acc_x", "acc_y", "acc_z"], "image_size": 32,
               "interpolation": "area"}
     with caplog.at_level("WARNING", logger="vskd.gaf_store"):
-        assert write_gaf_h5(manifest, tmp_path / "gaf.h5", params) == 2
+        assert write_gaf_h5(manifest, tmp_path / "gaf.h5", params, "utd_mhad") == 2
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert any("a2_s1_t1" in m and "acc_z" in m and "blank" in m for m in warnings)
     assert not any("a1_s1_t1" in m for m in warnings)

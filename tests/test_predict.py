@@ -17,13 +17,14 @@ import pytest
 import scipy.io
 import torch
 
+from vskd.data.adapters import get_adapter
 from vskd.cli import main
 from vskd.data import utd
-from vskd.data.synthetic import SyntheticSpec, synthesize_clip
-from vskd.data.synthetic_berkeley import BerkeleySpec, write_synthetic_berkeley
-from vskd.data.synthetic_berkeley import design as berkeley_design
-from vskd.data.synthetic_mmact import MMActSpec, write_synthetic_mmact
-from vskd.data.synthetic_mmact import design as mmact_design
+from vskd.data.synthetic.utd_mhad import SyntheticSpec, synthesize_clip
+from vskd.data.synthetic.berkeley_mhad import BerkeleySpec, write_synthetic_berkeley
+from vskd.data.synthetic.berkeley_mhad import design as berkeley_design
+from vskd.data.synthetic.mmact import MMActSpec, write_synthetic_mmact
+from vskd.data.synthetic.mmact import design as mmact_design
 from vskd.export.exporter import export_student
 from vskd.export.model import load_student
 from vskd.gaf import gaf_image
@@ -74,7 +75,7 @@ def test_every_format_and_model_kind(model_dir, recordings, capsys, model_name):
     assert [r["path"] for r in rows] == [str(f) for f in files]
     for r in rows:
         assert set(r) >= {"path", "label", "class_name", "probabilities"}
-        assert 0 <= r["label"] < 27 and r["class_name"] == utd.CLASS_NAMES[r["label"]]
+        assert 0 <= r["label"] < 27 and r["class_name"] == get_adapter("utd_mhad").class_names[r["label"]]
         assert len(r["probabilities"]) == 27 and abs(sum(r["probabilities"]) - 1) < 1e-4
         assert r["label"] == int(np.argmax(r["probabilities"]))
     assert "resampled" not in rows[0].get("notes", "")          # UTD at 50 Hz: used as it is
@@ -120,8 +121,8 @@ def test_a_folder_gives_a_csv_and_bad_files_do_not_lose_the_others(model_dir, re
     rows = {r["path"]: r for r in csv.DictReader(io.StringIO(out_csv.read_text()))}
     assert set(rows) == {str(p) for p in files.values()}
     good = rows[str(files["good"])]
-    assert good["error"] == "" and good["class_name"] in utd.CLASS_NAMES
-    assert abs(sum(float(good[f"p_{c}"]) for c in utd.CLASS_NAMES) - 1) < 1e-3
+    assert good["error"] == "" and good["class_name"] in get_adapter("utd_mhad").class_names
+    assert abs(sum(float(good[f"p_{c}"]) for c in get_adapter("utd_mhad").class_names) - 1) < 1e-3
     expect = {"short": "too short: 5 samples", "unreadable": "not a readable MATLAB file",
               "nan": "NaN", "channels": "5 channels, the model needs 3", "text": "expected 4 columns"}
     for key, words in expect.items():

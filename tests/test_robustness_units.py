@@ -52,7 +52,7 @@ def config():
 # --- 1. raw files changed after the manifest ------------------------------------------------
 
 def test_manifest_records_fingerprints_and_stage_check_names_the_edited_file(inertial_folder, tmp_path):
-    frame = build_manifest(inertial_folder, ["inertial"])
+    frame = build_manifest(inertial_folder, "utd_mhad", ["inertial"])
     target = inertial_folder / "a1_s2_t1_inertial.mat"
     row = frame.set_index("clip_id").loc["a1_s2_t1"]
     assert row.inertial_size == target.stat().st_size
@@ -69,7 +69,7 @@ def test_manifest_records_fingerprints_and_stage_check_names_the_edited_file(ine
 
 
 def test_edit_keeping_size_and_mtime_is_still_caught(inertial_folder, tmp_path):
-    frame = build_manifest(inertial_folder, ["inertial"])
+    frame = build_manifest(inertial_folder, "utd_mhad", ["inertial"])
     target = inertial_folder / "a1_s1_t1_inertial.mat"
     st = target.stat()
     data = bytearray(target.read_bytes())
@@ -85,7 +85,7 @@ def test_unpacked_file_message_says_to_delete_the_raw_folder(tmp_path):
     raw.mkdir(parents=True)
     write_mat(raw / "a3_s1_t1_inertial.mat", 0)
     manifest = tmp_path / "results" / "d" / "clips.csv"
-    build_manifest(raw.parent, ["inertial"]).to_csv(manifest, index=False)
+    build_manifest(raw.parent, "utd_mhad", ["inertial"]).to_csv(manifest, index=False)
     (raw / "a3_s1_t1_inertial.mat").unlink()
     with pytest.raises(RawFileChanged, match=r"a3_s1_t1_inertial\.mat \(the file no longer exists\).*"
                                              r"delete .*results/d/raw and rerun"):
@@ -97,15 +97,15 @@ def test_local_source_is_checked_against_its_sha256sums(inertial_folder):
     lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  Inertial/{p.name}"
              for p in sorted(inertial_folder.iterdir())]
     (root / "SHA256SUMS").write_text("\n".join(lines) + "\n")
-    assert len(build_manifest(inertial_folder, ["inertial"])) == 3
+    assert len(build_manifest(inertial_folder, "utd_mhad", ["inertial"])) == 3
     write_mat(inertial_folder / "a2_s1_t1_inertial.mat", 7)
     with pytest.raises(DataFileError, match=r"a2_s1_t1_inertial\.mat: sha256 \w+ differs from \w+ pinned in .*SHA256SUMS"):
-        build_manifest(inertial_folder, ["inertial"])
+        build_manifest(inertial_folder, "utd_mhad", ["inertial"])
 
 
 def test_real_inertial_folder_matches_its_sha256sums(utd_inertial_dir, caplog):
     caplog.set_level(logging.INFO)
-    build_manifest(utd_inertial_dir, ["inertial"])
+    build_manifest(utd_inertial_dir, "utd_mhad", ["inertial"])
     assert "861 files match" in caplog.text
 
 
@@ -207,7 +207,7 @@ def test_download_source_needs_a_download_block(config):
 
 
 def test_skip_clip_matching_no_file_warns(inertial_folder, caplog):
-    frame = build_manifest(inertial_folder, ["inertial"], skip_clips=["a1_s1_t1", "a9_s9_t1"])
+    frame = build_manifest(inertial_folder, "utd_mhad", ["inertial"], skip_clips=["a1_s1_t1", "a9_s9_t1"])
     assert (frame.status == "skipped").sum() == 1
     assert "skip_clips lists a9_s9_t1" in caplog.text and "a1_s1_t1, but" not in caplog.text
 
@@ -266,6 +266,6 @@ def test_truncated_archive_says_what_to_delete(tmp_path, inertial_folder):
     archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     with pytest.raises(DataFileError, match=r"Inertial\.zip: truncated or corrupt zip archive .*"
                                             r"rule download_archive: delete .*Inertial\.zip and rerun"):
-        unpack_archive(archive, tmp_path / "raw", "inertial", origin="download")
-    with pytest.raises(DataFileError, match=r"rule synthesize_dataset: delete .*Inertial\.zip and rerun"):
-        unpack_archive(archive, tmp_path / "raw", "inertial", origin="synthetic")
+        unpack_archive(archive, tmp_path / "raw", "inertial", "utd_mhad", origin="download")
+    with pytest.raises(DataFileError, match=r"rule synthesize: delete .*Inertial\.zip and rerun"):
+        unpack_archive(archive, tmp_path / "raw", "inertial", "utd_mhad", origin="synthetic")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vskd.data.synthetic import SyntheticSpec, synthesize_clip
+from vskd.data.synthetic.utd_mhad import SyntheticSpec, synthesize_clip
 from vskd.data.utd import ClipId
 from vskd.training.sampling import crop_box, segment_indices
 

@@ -7,8 +7,8 @@ import pytest
 
 from vskd.data.adapters import Recording, get_adapter
 from vskd.data.conditioning import Conditioning, condition, sort_and_dedupe
-from vskd.data import synthetic_berkeley as sb
-from vskd.data import synthetic_mmact as sm
+from vskd.data.synthetic import berkeley_mhad as sb
+from vskd.data.synthetic import mmact as sm
 
 
 @pytest.fixture(scope="module")

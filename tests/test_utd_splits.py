@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from vskd.data.adapters import get_adapter
 from vskd.data import utd
 from vskd.data.manifest import build_manifest, make_split, read_published_list
 
@@ -21,7 +22,7 @@ def test_clip_id_parsing_and_natural_order():
 
 def test_design_has_861_clips():
     assert len(utd.all_clip_ids()) == 861
-    assert len(utd.CLASS_NAMES) == 27
+    assert len(get_adapter("utd_mhad").class_names) == 27
 
 
 def manifest_from_published_names(reference_dir) -> pd.DataFrame:
@@ -44,7 +45,7 @@ def manifest_from_published_names(reference_dir) -> pd.DataFrame:
 def test_splits_agree_with_published_lists(reference_dir, protocol, train_list, test_list, counts):
     manifest = manifest_from_published_names(reference_dir)
     assert len(manifest) == 861
-    split = make_split(manifest, protocol)
+    split = make_split(manifest, "utd_mhad", protocol)
     for subset, fname, n in (("train", train_list, counts[0]), ("test", test_list, counts[1])):
         published = read_published_list(reference_dir / "splits" / fname)
         ours = split[split.subset == subset]
@@ -56,11 +57,11 @@ def test_splits_agree_with_published_lists(reference_dir, protocol, train_list, 
 
 
 def test_manifest_of_real_inertial_folder(utd_inertial_dir):
-    manifest = build_manifest(utd_inertial_dir, ["inertial"], skip_clips=["a1_s1_t1"])
+    manifest = build_manifest(utd_inertial_dir, "utd_mhad", ["inertial"], skip_clips=["a1_s1_t1"])
     assert len(manifest) == 861
     assert (manifest.status == "skipped").sum() == 1
     ok = manifest[manifest.status == "ok"]
     assert ok.n_samples.between(107, 326).all()
     assert (ok.video_path == "").all()
-    split = make_split(manifest, "cross_subject")
+    split = make_split(manifest, "utd_mhad", "cross_subject")
     assert len(split) == 860

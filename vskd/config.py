@@ -76,19 +76,13 @@ def check_source(name: str, dataset: dict[str, Any], origin: str = "config") -> 
     """
     from .data.sources import source_problem  # the data package pulls in OpenCV and scipy
 
-    if dataset.get("kind", "utd_mhad") != "utd_mhad":     # Berkeley-MHAD, MMAct: their adapter
-        from .data.clips import source_problem as adapter_source_problem
-        message = adapter_source_problem(dataset["kind"], dataset["source"])
-        if message:
-            raise ConfigError(f"{origin}: datasets.{name}.source: {message}")
-        message = protocol_problem(dataset)
-        if message:
-            raise ConfigError(f"{origin}: datasets.{name}.split: {message}")
-        return
-    problem = source_problem(dataset["source"], dataset["modalities"], dataset.get("download"))
+    problem = source_problem(dataset["kind"], dataset["source"], dataset["modalities"], dataset.get("download"))
     if problem:
         key, message = problem
         raise ConfigError(f"{origin}: datasets.{name}.{key}: {message}")
+    message = protocol_problem(dataset)
+    if message:
+        raise ConfigError(f"{origin}: datasets.{name}.split: {message}")
 
 
 def protocol_problem(dataset: dict[str, Any]) -> str | None:

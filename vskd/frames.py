@@ -1,4 +1,8 @@
-"""Video frames of a dataset in one HDF5 file, one entry per clip, read a few frames at a time.
+"""Video frames of a dataset in one HDF5 file, one entry per (clip, camera) sample, read a few frames
+at a time. Frames are decoded by the dataset's adapter (Berkeley-MHAD's Bayer PGM folders
+demosaiced, UTD's AVI and MMAct's MP4 through OpenCV) and resized (area averaging) before they
+are stored; entries are keyed by sample key (:mod:`vskd.data.manifest`) and record their
+``clip_id``, ``camera`` and ``source``.
 
 Layouts (``frames.storage`` + ``frames.compression``):
 - ``raw`` + ``none``: ``clips/<id>`` uint8 (T, H, W, 3) RGB stored contiguously, uncompressed.
@@ -16,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import cv2
 import h5py
@@ -24,55 +28,69 @@ import numpy as np
 import pandas as pd
 
 from .atomic import atomic_path
-from .data.readers import read_video
+from .data.adapters import get_adapter
+from .data.manifest import manifest_cameras, manifest_samples
+from .data.readers import DataFileError
 from .h5store import LazyH5
 from .progress import progress
 
 log = logging.getLogger(__name__)
 
 
-def _compression(name: str) -> dict[str, Any]:
-    if name == "none":
-        return {}
-    if name == "gzip":
-        return {"compression": "gzip", "compression_opts": 1}
-    return {"compression": name}
+def store_frames(group: h5py.Group, key: str, frames: np.ndarray, params: Mapping[str, Any]) -> None:
+    """Write one entry in the layouts of :mod:`vskd.frames` (``storage`` + ``compression``).
 
-
-def write_frames_h5(manifest: pd.DataFrame, out_path: str | Path, params: dict[str, Any]) -> int:
-    """Decode, resize and store every usable clip's frames; atomic; returns the frame count.
-
-    A truncated or unreadable video raises DataFileError naming the file, before the output
-    exists (the temporary file is removed).
+    ``raw`` + ``none`` contiguous (FrameStore maps it), ``raw`` + ``lzf``/``gzip`` one frame per
+    chunk, ``jpeg`` encoded frames.
     """
-    clips = manifest[manifest.status == "ok"]
+    storage, compression = params["storage"], params.get("compression", "none")
+    if storage == "raw" and compression == "none":
+        group.create_dataset(key, data=frames)                   # contiguous: mapped reads
+    elif storage == "raw":
+        opts = {"compression": "gzip", "compression_opts": 1} if compression == "gzip" else {"compression": compression}
+        group.create_dataset(key, data=frames, chunks=(1, *frames.shape[1:]), **opts)
+    elif storage == "jpeg":
+        quality = [cv2.IMWRITE_JPEG_QUALITY, int(params.get("jpeg_quality", 90))]
+        ds = group.create_dataset(key, (len(frames),), dtype=h5py.vlen_dtype(np.uint8))
+        for i, f in enumerate(frames):
+            ds[i] = np.frombuffer(cv2.imencode(".jpg", cv2.cvtColor(f, cv2.COLOR_RGB2BGR), quality)[1], np.uint8)
+    else:
+        raise ValueError(f"unknown frames.storage {storage!r}")
+
+
+def write_frames_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[str, Any],
+                           kind: str) -> int:
+    """Decode, resize and store the frames of every (usable clip, camera) sample; atomic; returns
+    the frame count. A camera folder or video that cannot be read raises DataFileError naming it,
+    before the output exists."""
+    adapter = get_adapter(kind)
+    cams = manifest_cameras(manifest, kind)
+    if not cams:
+        raise DataFileError("the manifest has no camera column (video_<camera>): build it with "
+                            "modalities [video, ...]")
+    samples = manifest_samples(manifest, kind)
+    if not samples:
+        raise ValueError("the manifest holds no usable clip")
+    paths = {(r["clip_id"], c): r[f"video_{c}"] for r in manifest.to_dict("records") for c in cams}
     size = (int(params["width"]), int(params["height"]))
-    storage = params["storage"]
     total = 0
     with atomic_path(out_path) as tmp, h5py.File(tmp, "w") as h5:
         group = h5.create_group("clips")
         for key in ("height", "width", "storage", "compression"):
             h5.attrs[key] = params[key]
-        for row in progress(clips.itertuples(), "frames", total=len(clips), unit="clip"):
-            frames = read_video(row.video_path, size=size, expected_frames=int(row.n_frames))
-            if storage == "raw" and params["compression"] == "none":
-                group.create_dataset(row.clip_id, data=frames)      # contiguous: mapped reads
-            elif storage == "raw":
-                group.create_dataset(row.clip_id, data=frames, chunks=(1, *frames.shape[1:]),
-                                     **_compression(params["compression"]))
-            elif storage == "jpeg":
-                quality = [cv2.IMWRITE_JPEG_QUALITY, int(params.get("jpeg_quality", 90))]
-                encoded = [np.frombuffer(cv2.imencode(".jpg", cv2.cvtColor(f, cv2.COLOR_RGB2BGR),
-                                                      quality)[1], np.uint8) for f in frames]
-                ds = group.create_dataset(row.clip_id, (len(encoded),),
-                                          dtype=h5py.vlen_dtype(np.uint8))
-                for i, buf in enumerate(encoded):
-                    ds[i] = buf
-            else:
-                raise ValueError(f"unknown frames.storage {storage!r}")
-            group[row.clip_id].attrs["source"] = str(row.video_path)
+        h5.attrs["cameras"] = np.array(cams, dtype="S")
+        h5.attrs["keying"] = "clip@camera" if len(cams) > 1 else "clip"
+        for key, clip, cam in progress(samples, "frames", unit="sample"):
+            path = paths[(clip, cam)]
+            if not isinstance(path, str) or not path:
+                raise DataFileError(f"{clip}: the manifest has no {cam} video; rebuild it")
+            frames = adapter.read_video(path, size=size)
+            store_frames(group, key, frames, params)
+            group[key].attrs.update({"source": str(path), "clip_id": clip, "camera": cam})
             total += len(frames)
-    log.info("wrote %d frames of %d clips (%s) to %s", total, len(clips), storage, out_path)
+    log.info("wrote %d frames of %d samples (%d clips x cameras %s; %s/%s) to %s", total,
+             len(samples), len(samples) // len(cams), ", ".join(cams), params["storage"],
+             params.get("compression", "none"), out_path)
     return total
 
 

@@ -1,17 +1,28 @@
-"""GAF images of a whole dataset in one HDF5 file: ``images`` (N, C, S, S) uint8 + ``clip_ids``."""
+"""GAF images of a dataset in one HDF5 file: ``images`` (N, C, S, S) uint8, ``clip_ids`` (sample
+keys), ``labels``, ``channel_names``; written for any adapter from the selected sensors' channels.
+
+Each selected sensor is read, conditioned (:mod:`vskd.data.conditioning`: sorted, de-duplicated,
+despiked, resampled to ``gaf.resample_hz``) and encoded channel by channel
+(:func:`vskd.gaf.series_image`); the channels of all sensors are stacked into one image
+(``len(sensors) x channels`` planes). A clip with several cameras gets its image once per sample
+key (:mod:`vskd.data.manifest`).
+"""
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 import h5py
 import numpy as np
 import pandas as pd
 
 from .atomic import atomic_path
-from .data.readers import read_inertial
-from .gaf import constant_channels, gaf_image
+from .data.adapters import DatasetAdapter, get_adapter
+from .data.conditioning import Conditioning, condition
+from .data.manifest import manifest_samples, selected_sensors
+from .data.readers import DataFileError
+from .gaf import series_image
 from .h5store import LazyH5
 from .progress import progress
 
@@ -27,40 +38,87 @@ def gaf_params(gaf_cfg: dict[str, Any], kind: str) -> dict[str, Any]:
     return params
 
 
-def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: dict[str, Any]) -> int:
-    """Encode every usable clip of the manifest; written atomically; returns the image count.
+def sensor_channels(adapter: DatasetAdapter, sensors: Sequence[str], channels: Sequence[str]) -> list[tuple[str, list[str]]]:
+    """(sensor, its channels among ``channels``) per sensor; a sensor with none is an error."""
+    out = []
+    for s in sensors:
+        have = [c for c in channels if c in adapter.spec(s).channels]
+        if not have:
+            raise ValueError(f"gaf.channels {list(channels)} name no channel of sensor {s!r} "
+                             f"(it has {list(adapter.spec(s).channels)})")
+        out.append((s, have))
+    return out
 
-    A selected channel that is constant in a recording (a dead or unplugged axis, all zeros)
-    gives a blank image; it is kept (the clip still has its other channels) and logged as a
-    warning naming the clip and channel.
+
+def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[str, Any],
+                        kind: str) -> int:
+    """GAF images of the selected sensors of every usable clip, stacked, one row per sample key
+    (module doc: a clip with several cameras gets its image once per camera); atomic; returns the
+    number of rows.
+
+    ``params``: the ``gaf`` section (+ ``kind``): ``sensors`` (None: the dataset's default),
+    ``channels``, ``image_size``, ``interpolation``, ``gadf_convention``, ``resample_hz`` and
+    ``despike`` (see :mod:`vskd.data.conditioning`).
     """
+    adapter = get_adapter(kind)
     clips = manifest[manifest.status == "ok"]
     if clips.empty:
         raise ValueError("the manifest holds no usable clip")
-    size, n_ch = int(params["image_size"]), len(params["channels"])
-    convention = params.get("gadf_convention", "matlab")
-    blank = 0
+    samples: dict[str, list[str]] = {}
+    for key, clip, _ in manifest_samples(manifest, kind):
+        samples.setdefault(clip, []).append(key)
+    keys = [k for ks in samples.values() for k in ks]
+    plan = sensor_channels(adapter, selected_sensors(adapter, params.get("sensors")), params["channels"])
+    cond = Conditioning.from_config({"rate_hz": params.get("resample_hz"),
+                                     "despike": params.get("despike", "auto")})
+    size = int(params["image_size"])
+    n_ch = sum(len(c) for _, c in plan)
+    spikes = reordered = dups = blank = 0
     with atomic_path(out_path) as tmp, h5py.File(tmp, "w") as h5:
-        images = h5.create_dataset("images", (len(clips), n_ch, size, size), dtype=np.uint8,
+        images = h5.create_dataset("images", (len(keys), n_ch, size, size), dtype=np.uint8,
                                    chunks=(1, n_ch, size, size))
-        h5.create_dataset("clip_ids", data=np.array(clips.clip_id.tolist(), dtype="S"))
-        h5.create_dataset("labels", data=clips.label.to_numpy(np.int64))
+        h5.create_dataset("clip_ids", data=np.array(keys, dtype="S"))    # sample keys
+        h5.create_dataset("labels", data=np.repeat(clips.label.to_numpy(np.int64),
+                                                   [len(samples[c]) for c in clips.clip_id]))
+        h5.create_dataset("channel_names", data=np.array([f"{s}.{c}" for s, cs in plan for c in cs], dtype="S"))
         for key, value in params.items():
+            if value is None:
+                continue
             h5.attrs[key] = value if not isinstance(value, (list, tuple)) else np.array(value, dtype="S")
-        rows = zip(clips.clip_id, clips.inertial_path)
-        for i, (clip_id, path) in enumerate(progress(rows, "gaf", total=len(clips), unit="clip")):
-            inertial = read_inertial(path)
-            flat = constant_channels(inertial, params["channels"])
-            if flat:
-                blank += 1
-                log.warning("%s: channel(s) %s constant in %s: blank GAF image channel(s)",
-                            clip_id, ", ".join(flat), path)
-            images[i] = gaf_image(inertial, params["channels"], params["kind"], size,
-                                  params["interpolation"], convention)
-    log.info("wrote %d %s images of %dx%d to %s", len(clips), params["kind"], size, size, out_path)
+        i = 0
+        for row in progress(clips.to_dict("records"), "gaf", total=len(clips), unit="clip"):
+            planes = []
+            for sensor, chans in plan:
+                path = row.get(f"sensor_{sensor}") or (row["inertial_path"] if sensor == plan[0][0] else "")
+                if not path:
+                    raise DataFileError(f"{row['clip_id']}: the manifest has no {sensor} file; rebuild "
+                                        "it with this sensor selected")
+                rec = adapter.read_sensor_file(path, sensor)
+                series, rep = condition(rec, cond, adapter.spec(sensor))
+                spikes, reordered, dups = spikes + rep.spikes, reordered + rep.reordered, dups + rep.duplicates
+                sel = [rec.channels.index(c) for c in chans]
+                flat = [c for c, j in zip(chans, sel) if np.ptp(series[:, j]) == 0]
+                if flat:
+                    blank += 1
+                    log.warning("%s: channel(s) %s constant in %s: blank GAF image channel(s)",
+                                row["clip_id"], ", ".join(flat), path)
+                planes.append(series_image(series[:, sel].T, params["kind"], size,
+                                         params.get("interpolation", "area"),
+                                         params.get("gadf_convention", "matlab")))
+            image = np.concatenate(planes)
+            for _ in samples[row["clip_id"]]:            # once per (clip, camera) sample key
+                images[i] = image
+                i += 1
+        h5.attrs["despiked_samples"] = spikes
+        h5.attrs["backward_steps"] = reordered
+        h5.attrs["duplicate_timestamps"] = dups
+    log.info("wrote %d %s images (%d planes: %s) of %dx%d to %s; conditioning dropped %d spike "
+             "samples, sorted %d backward steps, merged %d repeated timestamps", len(keys),
+             params["kind"], n_ch, ", ".join(s for s, _ in plan), size, size, out_path, spikes,
+             reordered, dups)
     if blank:
         log.warning("%d of %d clips have at least one blank (constant) channel", blank, len(clips))
-    return len(clips)
+    return len(keys)
 
 
 class GafStore(LazyH5):

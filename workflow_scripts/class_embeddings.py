@@ -4,12 +4,11 @@ import json
 import numpy as np
 
 from vskd.atomic import atomic_path, write_text_atomic
-from vskd.data.utd import CLASS_NAMES
 from vskd.progress import setup_logging
 from vskd.semantic import class_embeddings
 
 setup_logging(snakemake.log[0])
-names = snakemake.params.get("class_names") or CLASS_NAMES   # the dataset adapter's, in label order
+names = snakemake.params.class_names  # the dataset adapter's, in label order
 emb, source = class_embeddings(names, snakemake.params.semantic)
 with atomic_path(snakemake.output.npy) as tmp:
     np.save(tmp, emb)

@@ -3,4 +3,5 @@ from vskd.data.download import download
 from vskd.progress import setup_logging
 
 setup_logging(snakemake.log[0])
-download(snakemake.params.url, snakemake.output[0], sha256=snakemake.params.sha256)
+params = snakemake.params[0]
+download(params["url"], snakemake.output[0], sha256=params["sha256"])

@@ -1,7 +1,8 @@
-"""Snakemake glue: write the synthetic dataset's archives."""
-from vskd.data.synthetic import SyntheticSpec, write_synthetic_archives
+"""Snakemake glue: the embedded synthetic dataset of the dataset's kind, into one folder."""
+from vskd.data.synthetic import get_generator
 from vskd.progress import setup_logging
 
 setup_logging(snakemake.log[0])
-write_synthetic_archives(SyntheticSpec.from_config(snakemake.params.synthetic),
-                         snakemake.output.rgb, snakemake.output.inertial, workers=snakemake.threads)
+get_generator(snakemake.params.kind).write(
+    dict(snakemake.params.synthetic), snakemake.output[0], workers=snakemake.threads
+)

@@ -3,6 +3,5 @@ from vskd.data.sources import unpack_archive
 from vskd.progress import setup_logging
 
 setup_logging(snakemake.log[0])
-for modality in snakemake.params.modalities:
-    unpack_archive(snakemake.input[modality], snakemake.output[0], modality,
-                   origin=snakemake.params.origin)
+for modality, archive in snakemake.params.archives.items():
+    unpack_archive(archive, snakemake.output[0], modality, snakemake.params.kind, origin=snakemake.params.origin)

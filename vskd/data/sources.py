@@ -1,9 +1,9 @@
 """Where a dataset's raw files come from: archives (synthetic, downloaded, local) or a folder.
 
-``source:`` in the config is ``synthetic``, ``download`` or a local path. A local path may hold the
-archives (``RGB.zip`` / ``Inertial.zip``) or files already unpacked; files are matched by name
-(``a1_s1_t1_color.avi``, ``a1_s1_t1_inertial.mat``) anywhere below it, since the folder prefix
-inside the official archives is not documented.
+``source:`` in a dataset entry is ``synthetic``, ``download`` or a local path. A local path may hold
+the dataset's official archives (the adapter's ``archives``, e.g. UTD-MHAD's ``RGB.zip`` /
+``Inertial.zip``) or files already unpacked; files are recognised by the adapter (by name, and by
+folder where the format needs it) anywhere below it, since folder prefixes inside archives vary.
 """
 from __future__ import annotations
 
@@ -15,89 +15,107 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..atomic import atomic_path
+from .adapters import DatasetAdapter, get_adapter
 from .download import sha256_of
 from .readers import DataFileError
-from .utd import parse_file_name
 
 log = logging.getLogger(__name__)
 
-#: archive file name per modality, as published on the UTD-MHAD site
-ARCHIVES = {"video": "RGB.zip", "inertial": "Inertial.zip"}
-#: folder per modality inside an unpacked dataset
-FOLDERS = {"video": "RGB", "inertial": "Inertial"}
 #: checksum list (``sha256sum`` format) honoured in a local source folder or the folder above it
 SUMS_NAME = "SHA256SUMS"
 #: what rebuilds an archive that turns out damaged, by the source kind that produced it
 ARCHIVE_REMEDY = {
-    "synthetic": "it was written by rule synthesize_dataset: delete {archive} and rerun to write it again",
+    "synthetic": "it was written by rule synthesize: delete {archive} and rerun to write it again",
     "download": "it was fetched by rule download_archive: delete {archive} and rerun to download it again",
     "archives": "it is a file of your source folder: replace it with a complete copy (compare its "
                 "sha256 with the published one)",
 }
+#: the adapters' file modality ('sensor' / 'video') per config modality
+FILE_MODALITY = {"inertial": "sensor", "video": "video"}
 
 
-def source_kind(source: str) -> str:
-    """'synthetic', 'download', 'archives' (a local folder with the zips) or 'folder'."""
+def download_key(archive: str) -> str:
+    """The ``download`` config key of an archive's URL (``RGB.zip`` -> ``rgb_url``)."""
+    return f"{Path(archive).stem.lower()}_url"
+
+
+def source_kind(kind: str, source: str) -> str:
+    """'synthetic', 'download', 'archives' (a local folder with the dataset's zips) or 'folder'."""
     if source in ("synthetic", "download"):
         return source
     path = Path(source)
     if not path.is_dir():
         raise DataFileError(f"dataset source {source}: not 'synthetic', 'download' or an existing folder")
-    if any((path / name).is_file() for name in ARCHIVES.values()):
+    archives = get_adapter(kind).archives
+    if any((path / name).is_file() for name in archives.values()):
         return "archives"
     return "folder"
 
 
-def source_problem(source: str, modalities: Iterable[str],
+def _example(adapter: DatasetAdapter) -> str:
+    return adapter.sensor_file(adapter.example_clip, adapter.default_sensors[0])
+
+
+def source_problem(kind: str, source: str, modalities: Iterable[str],
                    download: dict[str, Any] | None = None) -> tuple[str, str] | None:
     """Why a dataset's ``source`` cannot deliver its modalities, as (config key, message), or None.
 
     Used while the config is validated, so that the problem is reported before any job runs.
     Cheap: a local folder is scanned only until a first dataset file turns up.
     """
+    adapter = get_adapter(kind)
     modalities = list(modalities)
     if source == "synthetic":
         return None
     if source == "download":
+        if not adapter.archives:
+            return "source", (f"{adapter.title} has no download source (its official site is gone or "
+                              "needs a request form); unpack the archives you hold and give the folder as source")
         for modality in modalities:
-            key = f"{FOLDERS[modality].lower()}_url"
+            key = download_key(adapter.archives[modality])
             if not (download or {}).get(key):
-                return f"download.{key}", f"source: download with modality {modality} needs the URL of {ARCHIVES[modality]}"
+                return f"download.{key}", (f"source: download with modality {modality} needs the URL of "
+                                           f"{adapter.archives[modality]}")
         return None
     path = Path(source)
     if not path.is_dir():
         what = "is a file, not a folder" if path.exists() else "does not exist"
+        zips = " / ".join(adapter.archives.values())
         return "source", (f"{source} {what} (resolved: {path.resolve()}); expected 'synthetic', "
-                          "'download' or a folder holding RGB.zip / Inertial.zip or the unpacked files")
-    if source_kind(source) == "archives":
-        missing = [ARCHIVES[m] for m in modalities if not (path / ARCHIVES[m]).is_file()]
+                          + ("'download' or a folder holding " + zips + " or the unpacked files"
+                             if zips else "or a folder of the unpacked files"))
+    if source_kind(kind, source) == "archives":
+        missing = [adapter.archives[m] for m in modalities if not (path / adapter.archives[m]).is_file()]
         if missing:
             return "source", f"{source} holds archives but not {', '.join(missing)} (modalities {modalities})"
         return None
-    wanted = set(modalities)
-    for found in path.rglob("*"):
-        parsed = parse_file_name(found.name)
-        if parsed is not None and parsed[1] in wanted:
+    wanted = {FILE_MODALITY[m] for m in modalities}
+    for candidate in adapter.iter_candidates(path):
+        ref = adapter.parse_file(candidate)
+        if ref is not None and ref.modality in wanted:
             return None
-    return "source", (f"{source} holds no UTD-MHAD file of modalities {modalities} "
-                      "(a*_s*_t*_color.avi / a*_s*_t*_inertial.mat, anywhere below it) and no archive")
+    return "source", (f"{source} holds no {adapter.title} file of modalities {modalities} "
+                      f"(e.g. {_example(adapter)}, anywhere below it)"
+                      + (" and no archive" if adapter.archives else ""))
 
 
-def source_files(source: str) -> list[str]:
-    """The files of a local source that the workflow reads: every dataset file below an unpacked
+def source_files(kind: str, source: str) -> list[str]:
+    """The files of a local source that the workflow reads: every sensor file below an unpacked
     folder plus its SHA256SUMS, or the archives and their SHA256SUMS.
 
     The workflow lists them as inputs, so Snakemake reruns the manifest when one is edited in
-    place (the folder's own timestamp does not change when a file inside it does). Empty for
-    ``synthetic`` and ``download``, whose files the workflow makes itself.
+    place (the folder's own timestamp does not change when a file inside it does). Camera files
+    are not listed (frame folders hold hundreds of thousands). Empty for ``synthetic`` and
+    ``download``, whose files the workflow makes itself.
     """
     if source in ("synthetic", "download") or not Path(source).is_dir():
         return []
-    root = Path(source)
-    if source_kind(source) == "archives":
-        files = [root / name for name in ARCHIVES.values() if (root / name).is_file()]
+    adapter, root = get_adapter(kind), Path(source)
+    if source_kind(kind, source) == "archives":
+        files = [root / name for name in adapter.archives.values() if (root / name).is_file()]
     else:
-        files = [p for p in root.rglob("*") if parse_file_name(p.name) is not None and p.is_file()]
+        files = [p for p in adapter.iter_candidates(root)
+                 if p.is_file() and (ref := adapter.parse_file(p)) is not None and ref.modality == "sensor"]
     sums = find_sha256sums(root)
     if sums is not None:
         files.append(sums)
@@ -154,54 +172,46 @@ def check_against_sha256sums(files: dict[str, str], root: str | Path) -> int:
     return checked
 
 
-def unpack_archive(archive: str | Path, out_dir: str | Path, modality: str,
+def unpack_archive(archive: str | Path, out_dir: str | Path, modality: str, kind: str,
                    origin: str | None = None) -> int:
-    """Extract the dataset files of one modality from ``archive`` into ``out_dir/<Folder>/``.
+    """Extract the dataset files of one modality from ``archive`` into ``out_dir``, each at the
+    relative path of the dataset's official layout (the adapter's ``sensor_file``/``video_file``).
 
-    Members are matched on their file name alone (never their path: no zip-slip), written
-    atomically; returns the number of files extracted. A corrupt or truncated archive raises
-    DataFileError saying what to do: the archive stays a finished output for Snakemake, so
-    rerunning alone would fail again. ``origin`` is the source kind that produced the archive
-    (``synthetic``, ``download`` or ``archives``). An archive listed in a SHA256SUMS beside it
-    is verified first.
+    Members are recognised by the adapter from their name; the path written is formatted from the
+    parsed clip id (never the member's own path: no zip-slip), atomically; returns the number of
+    files extracted. A corrupt or truncated archive raises DataFileError saying what to do: the
+    archive stays a finished output for Snakemake, so rerunning alone would fail again. ``origin``
+    is the source kind that produced the archive (``synthetic``, ``download`` or ``archives``).
+    An archive listed in a SHA256SUMS beside it is verified first.
     """
+    adapter = get_adapter(kind)
     archive = Path(archive)
     remedy = ARCHIVE_REMEDY.get(origin or "", "delete or replace {archive} and rerun").format(archive=archive)
     if origin == "archives":
         sums = find_sha256sums(archive.parent)
         if sums is not None and archive.resolve() in read_sha256sums(sums, archive.parent):
             check_against_sha256sums({str(archive): sha256_of(archive)}, archive.parent)
-    dest = Path(out_dir) / FOLDERS[modality]
-    dest.mkdir(parents=True, exist_ok=True)
+    wanted = FILE_MODALITY[modality]
     count = 0
     try:
         with zipfile.ZipFile(archive) as zf:
             for info in zf.infolist():
-                name = Path(info.filename.replace("\\", "/")).name
-                parsed = parse_file_name(name)
-                if info.is_dir() or parsed is None or parsed[1] != modality:
+                ref = None if info.is_dir() else adapter.parse_file(Path(info.filename.replace("\\", "/")))
+                if ref is None or ref.modality != wanted:
                     continue
-                with zf.open(info) as src, atomic_path(dest / name) as tmp, open(tmp, "wb") as dst:
+                rel = (adapter.sensor_file(ref.clip_id, ref.name) if wanted == "sensor"
+                       else adapter.video_file(ref.clip_id, ref.name))
+                dest = Path(out_dir) / rel
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                with zf.open(info) as src, atomic_path(dest) as tmp, open(tmp, "wb") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
                 count += 1
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise DataFileError(f"{archive}: truncated or corrupt zip archive ({exc}); {remedy}") from None
     if count == 0:
-        raise DataFileError(f"{archive}: holds no UTD-MHAD {modality} file (*{'_color.avi' if modality == 'video' else '_inertial.mat'})")
+        raise DataFileError(f"{archive}: holds no {adapter.title} {modality} file (e.g. {_example(adapter)})"
+                            if modality == "inertial" else
+                            f"{archive}: holds no {adapter.title} {modality} file (e.g. "
+                            f"{adapter.video_file(adapter.example_clip, adapter.default_camera)})")
     log.info("unpacked %d %s files from %s", count, modality, archive)
     return count
-
-
-def scan_files(root: str | Path) -> dict[str, dict[str, Path]]:
-    """Map clip id -> {modality: path} for every dataset file below ``root``."""
-    found: dict[str, dict[str, Path]] = {}
-    for path in sorted(Path(root).rglob("*")):
-        parsed = parse_file_name(path.name)
-        if parsed is None or not path.is_file():
-            continue
-        clip, modality = parsed
-        slot = found.setdefault(str(clip), {})
-        if modality in slot:
-            raise DataFileError(f"{root}: clip {clip} has two {modality} files: {slot[modality]} and {path}")
-        slot[modality] = path
-    return found

@@ -1,4 +1,4 @@
-"""UTD-MHAD facts: class names, clip ids, file names, sensor placement and evaluation protocols.
+"""UTD-MHAD facts: clip ids, file names, sensor placement and evaluation protocols.
 
 Clip ids are ``a{action}_s{subject}_t{trial}`` without zero padding, as in the official files; they
 must be parsed, never sorted lexically (``a10_...`` sorts before ``a1_...``).
@@ -8,36 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CLASS_NAMES: tuple[str, ...] = (
-    "right arm swipe to the left",
-    "right arm swipe to the right",
-    "right hand wave",
-    "two hand front clap",
-    "right arm throw",
-    "cross arms in the chest",
-    "basketball shoot",
-    "right hand draw x",
-    "right hand draw circle (clockwise)",
-    "right hand draw circle (counter clockwise)",
-    "draw triangle",
-    "bowling (right hand)",
-    "front boxing",
-    "baseball swing from right",
-    "tennis right hand forehand swing",
-    "arm curl (two arms)",
-    "tennis serve",
-    "two hand push",
-    "right hand knock on door",
-    "right hand catch an object",
-    "right hand pick up and throw",
-    "jogging in place",
-    "walking in place",
-    "sit to stand",
-    "stand to sit",
-    "forward lunge (left foot forward)",
-    "squat (two arms stretch out)",
-)
-NUM_CLASSES = len(CLASS_NAMES)
+from .adapters.registry import load_class_names
+
+#: actions a1..a27; their names are the adapter's class file (adapters/classes/utd_mhad.txt)
+NUM_CLASSES = len(load_class_names("utd_mhad"))
 NUM_SUBJECTS = 8
 NUM_TRIALS = 4
 #: recordings absent from the official dataset (in every modality)

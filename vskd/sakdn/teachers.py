@@ -1,4 +1,4 @@
-"""SAKDN's teacher stages: per-sensor GAF images, one teacher per sensor, the SPAMFM teacher, and the
+"""SAKDN's teacher stages: one teacher per sensor (on its GAF image set), the SPAMFM teacher, and the
 knowledge caches the video student reads.
 
 Each teacher trains with cross-entropy plus SAKDN's semantic term (its semantic layer regresses the
@@ -24,8 +24,7 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..atomic import atomic_path
 from ..config import config_hash
-from ..data.manifest import read_manifest, verify_raw_files
-from ..gaf_store import GafStore, gaf_params, write_gaf_h5
+from ..gaf_store import GafStore
 from ..metrics import classification_metrics, provenance
 from ..models.outputs import NetOutput
 from ..training.datasets import ClipDataset
@@ -34,23 +33,6 @@ from ..training.stages import RunOutputs, _fit_spec, _split, _test_evaluator, _w
 from .networks import FusionTeacher, SensorTeacher
 
 log = logging.getLogger(__name__)
-
-
-def write_sensor_gaf(manifest_csv: str, out_h5: str, gaf_cfg: dict[str, Any], channels: Sequence[str] | None,
-                     sensor: str, dataset_kind: str = "utd_mhad") -> int:
-    """GAF images of one sensor, with the dataset's encoder settings: UTD's channels (acc_x..z or
-    gyro_x..z) from its one inertial file, or an adapter dataset's named sensor (conditioned and
-    encoded by ``vskd.data.clips``, the same path as the VSKD student's GAF)."""
-    manifest = verify_raw_files(read_manifest(manifest_csv), ["inertial"])
-    if dataset_kind == "utd_mhad":
-        if not channels:
-            raise ValueError(f"sensor {sensor!r}: UTD-MHAD sensor teachers need their channels")
-        return write_gaf_h5(manifest, out_h5, gaf_params({**gaf_cfg, "channels": list(channels)}, gaf_cfg["kind"]))
-    from ..data.clips import write_sensor_gaf_h5
-    params = {**gaf_params(gaf_cfg, gaf_cfg["kind"]), "sensors": [sensor]}
-    if channels:
-        params["channels"] = list(channels)
-    return write_sensor_gaf_h5(manifest, out_h5, params, dataset_kind)
 
 
 def semantic_loss(pred: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:

@@ -20,7 +20,7 @@ import torch
 from ..atomic import atomic_path
 from ..config import config_hash, stage_config
 from ..data.manifest import read_split
-from ..data.utd import CLASS_NAMES
+from ..data.adapters import dataset_class_names
 from ..distill.base import DistillContext, NetSpec
 from ..distill.registry import build_method
 from ..frames import FrameStore
@@ -50,14 +50,8 @@ class RunOutputs:
 
 
 def class_names(cfg: dict[str, Any]) -> list[str]:
-    """The class names of a config's dataset (one place; the dataset adapters extend it)."""
-    dataset = cfg.get("dataset", {})
-    if dataset.get("kind", "utd_mhad") == "utd_mhad":
-        return list(CLASS_NAMES)
-    from ..data.adapters import get_adapter  # Berkeley-MHAD, MMAct (label_scheme: MMAct's sakdn36)
-    adapter = get_adapter(dataset["kind"])
-    scheme = dataset.get("label_scheme", "default")
-    return list(adapter.class_names_for(scheme) if scheme != "default" else adapter.class_names)
+    """The class names of a config's dataset, in label order (its adapter's class file)."""
+    return dataset_class_names(cfg["dataset"])
 
 
 def _split(path: str | Path, *subsets: str) -> list[tuple[list[str], np.ndarray]]:

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from .base import DatasetAdapter, FileRef, PublishedRow, Recording, SensorSpec
-from .registry import available_kinds, get_adapter, load_class_names, register_adapter
+from .registry import available_kinds, dataset_class_names, get_adapter, load_class_names, register_adapter
 
 __all__ = ["DatasetAdapter", "FileRef", "PublishedRow", "Recording", "SensorSpec",
-           "available_kinds", "get_adapter", "load_class_names", "register_adapter"]
+           "available_kinds", "dataset_class_names", "get_adapter", "load_class_names", "register_adapter"]

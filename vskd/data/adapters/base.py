@@ -113,6 +113,10 @@ class DatasetAdapter(ABC):
     #: clip attributes written to the manifest besides clip_id/action/label/subject
     attributes: tuple[str, ...] = ("trial",)
     notes: dict[str, str] = field(default_factory=dict)
+    #: official archive per modality ('video', 'inertial'), where the dataset is published as zips
+    archives: Mapping[str, str] = field(default_factory=dict)
+    #: a clip id, for messages that show what a file of the dataset is called
+    example_clip: str = ""
 
     # ---- ids -------------------------------------------------------------------------------
     @abstractmethod

@@ -90,7 +90,7 @@ class BerkeleyMhadAdapter(DatasetAdapter):
             kind="berkeley_mhad", title="Berkeley-MHAD",
             class_names=load_class_names("berkeley_mhad"), sensors=SENSORS, cameras=CAMERAS,
             protocols=("cross_subject",), default_sensors=("shimmer02",),
-            default_camera="cluster01_cam01", video_fps=VIDEO_FPS, attributes=("repetition",),
+            default_camera="cluster01_cam01", video_fps=VIDEO_FPS, attributes=("repetition",), example_clip="s01_a01_r01",
         )
 
     # ---- ids -------------------------------------------------------------------------------

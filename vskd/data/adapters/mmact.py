@@ -92,6 +92,7 @@ class MMActAdapter(DatasetAdapter):
             kind="mmact", title="MMAct", class_names=tuple(meta["names"]), sensors=SENSORS,
             cameras=CAMERAS, protocols=tuple(PROTOCOL_TEST), default_sensors=("acc_watch",),
             default_camera="cam1", video_fps=VIDEO_FPS, attributes=("scene", "session"),
+            example_clip="subject01_scene1_session1_carrying",
         )
 
     # ---- ids -------------------------------------------------------------------------------

@@ -57,3 +57,10 @@ def load_class_names(kind: str) -> tuple[str, ...]:
 @lru_cache(maxsize=None)
 def load_class_json(kind: str) -> dict:
     return json.loads((CLASSES_DIR / f"{kind}.json").read_text())
+
+
+def dataset_class_names(dataset: dict) -> list[str]:
+    """Class names in label order of a config's dataset entry (its adapter; a ``label_scheme``
+    other than ``default``, e.g. MMAct's ``sakdn36``, picks that scheme's names)."""
+    adapter = get_adapter(dataset["kind"])
+    return list(adapter.class_names_for(dataset.get("label_scheme", "default")))

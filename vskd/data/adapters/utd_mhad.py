@@ -27,6 +27,7 @@ class UtdMhadAdapter(DatasetAdapter):
                                        "right wrist (actions 1-21), right thigh (22-27)")},
             cameras=("rgb",), protocols=utd.PROTOCOLS, default_sensors=("imu",),
             default_camera="rgb", video_fps=utd.VIDEO_FPS, attributes=("trial",),
+            archives={"video": "RGB.zip", "inertial": "Inertial.zip"}, example_clip="a1_s1_t1",
         )
 
     def parse_clip_id(self, text: str) -> dict[str, Any]:

@@ -20,11 +20,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import scipy.io
-from ..progress import progress
+from ...progress import progress
 
-from ..atomic import atomic_path
-from . import utd
-from .synthetic_motion import BASE_DURATION, Subject, imu_signal, mounting, simulate
+from ...atomic import atomic_path
+from .. import utd
+from . import Generator, register_generator
+from .motion import BASE_DURATION, Subject, imu_signal, mounting, simulate
 
 log = logging.getLogger(__name__)
 
@@ -199,3 +200,17 @@ def write_synthetic_archives(spec: SyntheticSpec, rgb_zip: str | Path | None,
                 _zip_entry(zrgb, f"RGB/{clip_id}_color.avi", avi, compress=False)
     log.info("synthesized %d clips (seed %d)", len(clips), spec.seed)
     return len(clips)
+
+
+def write_dataset(cfg: dict, out_dir: Path, workers: int = 1) -> int:
+    """The generator entry (:mod:`vskd.data.synthetic`): both archives, named as the official ones."""
+    from ..adapters import get_adapter
+
+    archives = get_adapter("utd_mhad").archives
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return write_synthetic_archives(SyntheticSpec.from_config(cfg), out_dir / archives["video"],
+                                    out_dir / archives["inertial"], workers=workers)
+
+
+register_generator(Generator("utd_mhad", "archives", write_dataset))

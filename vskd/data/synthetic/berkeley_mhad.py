@@ -25,14 +25,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..atomic import atomic_path
-from ..progress import run_jobs
-from .adapters import get_adapter
-from .adapters.berkeley_mhad import (CAMERAS, MISSING_CLIPS, NUM_ACTIONS, NUM_REPETITIONS,
+from ...atomic import atomic_path
+from ...progress import run_jobs
+from ..adapters import get_adapter
+from ..adapters.berkeley_mhad import (CAMERAS, MISSING_CLIPS, NUM_ACTIONS, NUM_REPETITIONS,
                                      NUM_SUBJECTS, PLACEMENTS, mosaic_grbg, parse_camera)
-from .synthetic_motion import Subject, mounting, simulate
-from .synthetic_programs import BERKELEY_DURATION, berkeley_program
-from .synthetic_sensors import interp_rows, placement_imu, render_view
+from . import Generator, register_generator
+from .motion import Subject, mounting, simulate
+from .programs import BERKELEY_DURATION, berkeley_program
+from .sensors import interp_rows, placement_imu, render_view
 
 log = logging.getLogger(__name__)
 
@@ -176,3 +177,8 @@ def write_synthetic_berkeley(spec: BerkeleySpec, out_dir: str | Path, workers: i
 
 __all__ = ["BerkeleySpec", "CAMERAS", "NUM_ACTIONS", "design", "synthesize_clip",
            "write_synthetic_berkeley"]
+
+
+register_generator(Generator("berkeley_mhad", "folder",
+                             lambda cfg, out, workers=1: write_synthetic_berkeley(
+                                 BerkeleySpec.from_config(cfg), out, workers=workers)))

@@ -17,7 +17,7 @@ from typing import Callable
 
 import numpy as np
 
-from .synthetic_motion import REST_L, REST_R, envelope, keyframes, mirror, motion_program
+from .motion import REST_L, REST_R, envelope, keyframes, mirror, motion_program
 
 Program = Callable[..., dict]
 R, L = REST_R, REST_L

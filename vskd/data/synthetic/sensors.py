@@ -11,8 +11,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .synthetic import render_frames
-from .synthetic_motion import Subject, _unit, segment_imu
+from .utd_mhad import render_frames
+from .motion import Subject, _unit, segment_imu
 
 #: placement -> (proximal joint, distal joint, joint fixing the plane, position along prox->dist)
 PLACEMENTS = {

@@ -27,13 +27,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..atomic import atomic_path
-from ..progress import run_jobs
-from .adapters import get_adapter
-from .adapters.mmact import CAMERAS, NUM_SCENES, NUM_SESSIONS, NUM_SUBJECTS
-from .synthetic_motion import GRAVITY, Subject, mounting, simulate
-from .synthetic_programs import MMACT_DURATION, mmact_program
-from .synthetic_sensors import interp_rows, placement_imu, placement_orientation, render_view
+from ...atomic import atomic_path
+from ...progress import run_jobs
+from ..adapters import get_adapter
+from ..adapters.mmact import CAMERAS, NUM_SCENES, NUM_SESSIONS, NUM_SUBJECTS
+from . import Generator, register_generator
+from .motion import GRAVITY, Subject, mounting, simulate
+from .programs import MMACT_DURATION, mmact_program
+from .sensors import interp_rows, placement_imu, placement_orientation, render_view
 
 log = logging.getLogger(__name__)
 
@@ -177,3 +178,8 @@ def write_synthetic_mmact(spec: MMActSpec, out_dir: str | Path, workers: int = 1
     log.info("synthesized %d MMAct clips (seed %d, cameras %s)", len(clips), spec.seed,
              ", ".join(spec.cameras) or "none")
     return len(clips)
+
+
+register_generator(Generator("mmact", "folder",
+                             lambda cfg, out, workers=1: write_synthetic_mmact(
+                                 MMActSpec.from_config(cfg), out, workers=workers)))

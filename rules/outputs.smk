@@ -1,0 +1,239 @@
+# What the workflow publishes: comparison tables, report figures, the exported wearable student.
+
+
+rule table:
+    """results/tables/{dataset}_{table}.{csv,md,tex}: mean +- std over seeds, paired difference
+    to CE with its 95 % interval, teacher accuracy, controls, optional published reference."""
+    input:
+        unpack(table_inputs),
+        code=script_code("table.py"),
+    output:
+        csv=report(
+            "results/tables/{dataset}_{table}.csv",
+            category="Tables",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "table": "{table}", "format": "csv"},
+        ),
+        md="results/tables/{dataset}_{table}.md",
+        tex="results/tables/{dataset}_{table}.tex",
+    params:
+        order=table_order,
+        baseline=lambda w: config["design_card"]["baseline"],
+        baselines=table_baselines,
+        controls=table_controls,
+        reference=lambda w: config.get("reference"),
+        dataset_kind=lambda w: eff(w)["dataset"]["kind"],
+    wildcard_constraints:
+        table="|".join(TABLES),
+    log:
+        "results/logs/{dataset}/table_{table}.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/table.py"
+
+
+rule s2v_table:
+    """results/tables/{dataset}_sensor_to_vision.{csv,md,tex}: sensor teachers, fused teacher, video
+    student CE / KD (best single) / KD (fused) / SAKDN, late fusion; mean +- std, paired diff to CE."""
+    input:
+        unpack(s2v_table_inputs),
+        code=script_code("s2v_table.py"),
+    output:
+        csv="results/tables/{dataset}_sensor_to_vision.csv",
+        md="results/tables/{dataset}_sensor_to_vision.md",
+        tex="results/tables/{dataset}_sensor_to_vision.tex",
+        per_class_csv="results/tables/{dataset}_sensor_to_vision_per_class.csv",
+        per_class_md="results/tables/{dataset}_sensor_to_vision_per_class.md",
+    params:
+        order=s2v_order,
+        baseline=lambda w: s2v_baseline(w.dataset),
+        sensors=sakdn_sensors,
+    log:
+        "results/logs/{dataset}/table_sensor_to_vision.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/s2v_table.py"
+
+
+# ---- report figures (`snakemake --report results/report.html`) --------------------------------
+rule figure_run_curves:
+    """Training curves of one run over its seeds: every loss term, train / test accuracy."""
+    input:
+        histories=lambda w: [f"{s.folder}/history.csv" for s in runs_of(w.dataset, w.run)],
+        code=script_code("figures.py"),
+    output:
+        report(
+            "results/figures/{dataset}/curves/{run}.svg",
+            caption="../report/curves.rst",
+            category="Training curves",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "model": "{run}", "figure": "training curves"},
+        ),
+    params:
+        title=lambda w: f"{w.dataset}: {runs_of(w.dataset, w.run)[0].label} (run {w.run})",
+    log:
+        "results/logs/{dataset}/figures/curves_{run}.log",
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/figures.py"
+
+
+use rule figure_run_curves as figure_teacher_curves with:
+    input:
+        histories="results/{dataset}/{teacher}/history.csv",
+        code=script_code("figures.py"),
+    output:
+        report(
+            "results/figures/{dataset}/curves_{teacher}.svg",
+            caption="../report/curves.rst",
+            category="Training curves",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "model": "{teacher}", "figure": "training curves"},
+        ),
+    params:
+        title=lambda w: f"{w.dataset}: video {w.teacher.replace('_', ' ')}",
+    log:
+        "results/logs/{dataset}/figures/curves_{teacher}.log",
+
+
+use rule figure_run_curves as figure_confusion with:
+    input:
+        unpack(lambda w: design_card_files(w, "confusion.csv")),
+        code=script_code("figures.py"),
+    output:
+        report(
+            "results/figures/{dataset}/confusion.png",
+            caption="../report/confusion.rst",
+            category="Confusion matrices",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "confusion matrices"},
+        ),
+    params:
+        roles=["teacher", "baseline", "student"],
+        labels=design_card_legend,
+        title=lambda w: f"{w.dataset}: confusion matrices, seed {config['seed']}",
+    log:
+        "results/logs/{dataset}/figures/confusion.log",
+
+
+use rule figure_run_curves as figure_per_class_f1 with:
+    input:
+        unpack(lambda w: design_card_files(w, "per_class.csv", all_seeds=True)),
+        code=script_code("figures.py"),
+    output:
+        report(
+            "results/figures/{dataset}/per_class_f1.svg",
+            caption="../report/per_class_f1.rst",
+            category="Per-class F1",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "per-class F1"},
+        ),
+    params:
+        roles=["teacher", "baseline", "student"],
+        labels=design_card_legend,
+        title=lambda w: f"{w.dataset}: per-class F1",
+    log:
+        "results/logs/{dataset}/figures/per_class_f1.log",
+
+
+use rule figure_run_curves as figure_gaf_examples with:
+    input:
+        gaf=gaf_file,
+        code=script_code("figures.py"),
+    output:
+        report(
+            "results/figures/{dataset}/gaf_examples.png",
+            caption="../report/gaf_examples.rst",
+            category="GAF examples",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "figure": "GAF examples"},
+        ),
+    params:
+        class_names=class_names,
+        per_class=1,
+        max_channels=6,
+        title=lambda w: f"{w.dataset}",
+    log:
+        "results/logs/{dataset}/figures/gaf_examples.log",
+
+
+rule report_figures:
+    """Every figure of every configured dataset; writes their index (path, bytes, sha256)."""
+    input:
+        figures=figure_targets(),
+        code=script_code("figures.py"),
+    output:
+        "results/figures/index.tsv",
+    log:
+        "results/logs/figures_index.log",
+    resources:
+        mem_mb=200,
+        runtime=5,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/figures.py"
+
+
+# ---- a student for a wearable: GAF encoder in the graph, ONNX + TorchScript + int8 -----------
+#   snakemake --cores 2 results/utd/export/student.onnx                  # the design-card student
+#   snakemake --cores 2 results/utd/runs/ce/seed0/export/student.onnx    # any run of the run sheet
+rule export_run_student:
+    """Any run of the run sheet, exported with its GAF encoder into the run's folder."""
+    input:
+        model="results/{dataset}/runs/{run}/seed{seed}/model.pt",
+        gaf=gaf_file,
+        split=split_file,
+        manifest="results/{dataset}/clips.csv",
+        code=script_code("export_student.py"),
+    output:
+        onnx="results/{dataset}/runs/{run}/seed{seed}/export/student.onnx",
+        torchscript="results/{dataset}/runs/{run}/seed{seed}/export/student.pt",
+        json="results/{dataset}/runs/{run}/seed{seed}/export/student.json",
+        int8="results/{dataset}/runs/{run}/seed{seed}/export/student_int8.onnx",
+        report="results/{dataset}/runs/{run}/seed{seed}/export/checks.json",
+    params:
+        eff=export_params,
+    log:
+        "results/logs/{dataset}/runs/{run}/seed{seed}_export.log",
+    benchmark:
+        "results/benchmarks/{dataset}/runs/{run}/seed{seed}_export.tsv"
+    threads: 2
+    resources:
+        mem_mb=3000,
+        runtime=20,
+    conda:
+        "../envs/vskd.yaml"
+    script:
+        "../workflow_scripts/export_student.py"
+
+
+use rule export_run_student as export_student with:
+    input:
+        model=design_card_model,
+        gaf=gaf_file,
+        split=split_file,
+        manifest="results/{dataset}/clips.csv",
+        code=script_code("export_student.py"),
+    output:
+        onnx="results/{dataset}/export/student.onnx",
+        torchscript="results/{dataset}/export/student.pt",
+        json="results/{dataset}/export/student.json",
+        int8="results/{dataset}/export/student_int8.onnx",
+        report="results/{dataset}/export/checks.json",
+    log:
+        "results/logs/{dataset}/export_student.log",
+    benchmark:
+        "results/benchmarks/{dataset}/export_student.tsv"
