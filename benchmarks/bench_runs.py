@@ -23,7 +23,8 @@ import yaml
 from vskd.config import validate_config
 from vskd.distill.registry import get_method
 from vskd.runs import RunSpec, run_config
-from vskd.training.stages import RunOutputs, train_run
+from vskd.training.common import RunOutputs
+from vskd.training.stages import train_run
 
 ROOT = Path(__file__).resolve().parents[1]
 

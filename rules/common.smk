@@ -22,7 +22,7 @@ from vskd.runs import (  # noqa: E402
     run_config,
     teacher_runs_online,
 )
-from vskd.sakdn.config import (  # noqa: E402
+from vskd.sakdn_config import (  # noqa: E402
     fusion_teacher_config,
     reverse_run_config,
     sakdn_config,

@@ -10,8 +10,8 @@ import yaml
 from repo_paths import REPO
 from vskd.config import ConfigError, validate_config
 from vskd.runs import expand_runs
-from vskd.sakdn.config import UTD_SENSORS, reverse_run_config, sakdn_config
-from vskd.training.reverse import choose_teachers
+from vskd.sakdn_config import UTD_SENSORS, reverse_run_config, sakdn_config
+from vskd.training.sensor_to_vision import choose_teachers
 
 
 @pytest.fixture

@@ -51,7 +51,7 @@ def test_clip_dataset_uses_the_configured_test_view():
 
 
 def test_teacher_sampling_carries_the_configured_test_view():
-    from vskd.training.stages import _frame_sampling
+    from vskd.training.common import frame_sampling
     cfg = {"num_segments": 8, "crop_scales": [1.0, 0.875], "test_crop_scale": 0.875}
-    assert _frame_sampling(cfg, (224, 224))["test_crop_scale"] == 0.875
-    assert _frame_sampling({"num_segments": 3}, (64, 64))["test_crop_scale"] == 1.0
+    assert frame_sampling(cfg, (224, 224))["test_crop_scale"] == 0.875
+    assert frame_sampling({"num_segments": 3}, (64, 64))["test_crop_scale"] == 1.0

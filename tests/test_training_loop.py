@@ -8,7 +8,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from vskd.training.loop import FitSpec, fit, set_deterministic
-from vskd.training.stages import _oracle
+from vskd.training.common import _oracle
 
 
 class Toy(Dataset):

@@ -42,7 +42,7 @@ class RunSpec:
     student: dict[str, Any] = field(hash=False)
     table: str = "methods"
     label: str = ""
-    #: vision_to_sensor (VSKD: video teacher, GAF student) or sensor_to_vision (SAKDN, vskd.sakdn)
+    #: vision_to_sensor (VSKD: video teacher, GAF student) or sensor_to_vision (SAKDN)
     direction: str = "vision_to_sensor"
     #: sensor_to_vision: best, fused or a sensor name (None for CE)
     sensor_teacher: str | None = None
@@ -57,7 +57,7 @@ class RunSpec:
     def knowledge_source(self) -> str | None:
         """Which cached teacher the run reads: the trained one (also for the shuffled control)
         or the untrained one."""
-        if self.teacher is None or self.direction == "sensor_to_vision":   # sensor teachers: vskd.sakdn
+        if self.teacher is None or self.direction == "sensor_to_vision":   # sensor teachers: their own rules
             return None
         return "teacher_untrained" if self.teacher == "untrained" else "teacher"
 
@@ -92,8 +92,8 @@ def expand_runs(config: dict[str, Any], effective: dict[str, dict[str, Any]],
             raise ConfigError(f"{where}: method {row['method']!r} reads no teacher; drop 'teacher'")
         reverse = row.get("direction", "vision_to_sensor") == "sensor_to_vision"
         extra: dict[str, Any] = {}
-        if reverse:                 # SAKDN's direction: checks and defaults in vskd.sakdn.runs
-            from .sakdn.runs import reverse_row
+        if reverse:                 # SAKDN's direction: checks and defaults in vskd.sakdn_config
+            from .sakdn_config import reverse_row
             extra = reverse_row(row, needs_teacher, where)
         elif "sensor_teacher" in row:
             raise ConfigError(f"{where}: sensor_teacher needs direction: sensor_to_vision")
@@ -110,7 +110,7 @@ def expand_runs(config: dict[str, Any], effective: dict[str, dict[str, Any]],
                                       f"{'student' if reverse else 'teacher'} but dataset {name!r} has no video")
                 continue
             if reverse:
-                from .sakdn.runs import reverse_student
+                from .sakdn_config import reverse_student
                 student = reverse_student(config, eff, row, where)
             else:
                 student = deep_merge(eff["student"], row.get("student", {}))

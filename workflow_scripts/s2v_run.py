@@ -2,8 +2,8 @@
 import torch
 
 from vskd.progress import setup_logging
-from vskd.training.reverse import train_reverse_run
-from vskd.training.stages import RunOutputs
+from vskd.training.sensor_to_vision import train_reverse_run
+from vskd.training.common import RunOutputs
 
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)

@@ -2,8 +2,8 @@
 import torch
 
 from vskd.progress import setup_logging
-from vskd.sakdn.teachers import train_sensor_teacher
-from vskd.training.stages import RunOutputs
+from vskd.training.sensor_teachers import train_sensor_teacher
+from vskd.training.common import RunOutputs
 
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)

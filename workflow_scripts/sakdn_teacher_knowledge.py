@@ -2,7 +2,7 @@
 import torch
 
 from vskd.progress import setup_logging
-from vskd.sakdn.teachers import cache_sensor_knowledge
+from vskd.training.sensor_teachers import cache_sensor_knowledge
 
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)

@@ -2,7 +2,8 @@
 import torch
 
 from vskd.progress import setup_logging
-from vskd.training.stages import RunOutputs, train_run
+from vskd.training.common import RunOutputs
+from vskd.training.stages import train_run
 
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)

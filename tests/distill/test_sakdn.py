@@ -10,9 +10,10 @@ import torch
 from vskd.distill.base import DistillContext, NetSpec
 from vskd.distill.registry import build_method
 from vskd.models.outputs import NetOutput
-from vskd.sakdn.gsdm import ablation_cam, ablation_weights, code_loss, gsdm_loss, similarity_loss
-from vskd.sakdn.networks import FusionTeacher, SensorTeacher, TeacherSet
-from vskd.sakdn.spamfm import SPAMFM, similarity_propagated
+from vskd.distill.gsdm import ablation_cam, ablation_weights, code_loss, gsdm_loss, similarity_loss
+from vskd.models.outputs import TeacherSet
+from vskd.models.sensor_teacher import FusionTeacher, SensorTeacher
+from vskd.models.spamfm import SPAMFM, similarity_propagated
 
 
 def test_similarity_propagation_by_hand():

@@ -38,3 +38,27 @@ class NetOutput:
         d = lambda t: None if t is None else t.detach()   # noqa: E731
         return NetOutput(d(self.logits), d(self.embedding), d(self.pooled), d(self.relation),
                          [m.detach() for m in self.maps])
+
+
+@dataclass
+class TeacherSet(NetOutput):
+    """Outputs of one or more sensor teachers for a batch.
+
+    ``logits`` = sum of the branches' logits (the fused prediction; one branch: its own),
+    ``embedding`` = mean of their semantic layers, ``branches`` each teacher's NetOutput,
+    ``ablation_classes`` each teacher's prediction for an all-zero input (GSDM).
+    """
+
+    branches: list[NetOutput] = field(default_factory=list)
+    ablation_classes: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, branches: list[NetOutput], ablation_classes: list[int]) -> "TeacherSet":
+        if not branches:
+            raise ValueError("a TeacherSet needs at least one teacher")
+        logits = torch.stack([b.logits for b in branches]).sum(0)
+        emb = torch.stack([b.embedding for b in branches]).mean(0) if branches[0].embedding is not None else None
+        return cls(logits, emb, None, None, [], list(branches), list(ablation_classes))
+
+    def detached(self) -> "TeacherSet":
+        return TeacherSet.of([b.detached() for b in self.branches], self.ablation_classes)

@@ -8,132 +8,33 @@ scores, confusion matrix and the per-epoch history with every loss term.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import h5py
 import numpy as np
-import pandas as pd
 import torch
 
 from ..atomic import atomic_path
 from ..config import config_hash, stage_config
-from ..data.manifest import read_split
-from ..data.adapters import dataset_class_names
 from ..distill.base import DistillContext, NetSpec
 from ..distill.registry import build_method
 from ..frames import FrameStore
 from ..gaf_store import GafStore
-from ..metrics import classification_metrics, provenance
+from ..metrics import provenance
 from ..models.outputs import VECTOR_FIELDS, NetOutput
 from ..models.registry import build_network
 from ..progress import progress
 from ..runs import STAGE_SECTIONS, teacher_runs_online
+from .common import (RunOutputs, class_names, fit_spec, frame_sampling, knowledge_spec, logits_and_embedding,
+                     read_subsets, teacher_crop, test_evaluator, write_outputs)
 from .datasets import ClipDataset, KnowledgeStore
-from .loop import FitSpec, fit, predict, resolve_device
-from .sampling import DEFAULT_CROP_SCALES
+from .loop import fit, predict, resolve_device
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class RunOutputs:
-    """Files one training stage writes."""
-
-    model: str
-    metrics: str
-    history: str
-    per_class: str
-    confusion: str
-    checkpoint: str
-
-
-def class_names(cfg: dict[str, Any]) -> list[str]:
-    """The class names of a config's dataset, in label order (its adapter's class file)."""
-    return dataset_class_names(cfg["dataset"])
-
-
-def _split(path: str | Path, *subsets: str) -> list[tuple[list[str], np.ndarray]]:
-    """(clip ids, labels) of each requested subset of a split file, read once."""
-    frame = read_split(path)
-    out = []
-    for subset in subsets:
-        part = frame[frame.subset == subset]
-        if part.empty:
-            raise ValueError(f"{path}: no clip in the {subset} subset")
-        out.append((part.clip_id.tolist(), part.label.to_numpy()))
-    return out
-
-
-def _fit_spec(section: dict[str, Any], seed: int,
-              evaluate: Callable[[], dict[str, float]] | None = None) -> FitSpec:
-    return FitSpec(epochs=section["epochs"], batch_size=section["batch_size"], seed=seed,
-                   optimizer=section["optimizer"], lr_steps=section.get("lr_steps", []),
-                   lr_policy=section.get("lr_policy", "plain"),
-                   clip_grad_norm=section.get("clip_grad_norm"),
-                   num_workers=section.get("num_workers", 0),
-                   lr_schedule=section.get("lr_schedule", "step"),
-                   evaluate=evaluate if section.get("eval_every_epoch", False) else None)
-
-
-def _test_evaluator(model: torch.nn.Module, dataset, forward, batch_size: int,
-                    names: Sequence[str]) -> Callable[[], dict[str, float]]:
-    """Test accuracy / macro-F1 after an epoch (for curves and the oracle best-epoch column;
-    never used to choose the reported model, which is the final epoch's)."""
-    def evaluate() -> dict[str, float]:
-        model.eval()
-        logits, _, labels = predict(dataset, forward, batch_size, desc="test")
-        model.train()
-        summary = classification_metrics(labels, logits.argmax(1), names)[0]
-        return {"test_accuracy": summary["accuracy"], "test_macro_f1": summary["macro_f1"]}
-    return evaluate
-
-
-def _oracle(history: list[dict[str, float]]) -> dict[str, Any]:
-    """Best test-set epoch: what the released code reported (it selected on the test set).
-    Named an oracle because choosing an epoch on the test split is not a valid estimate."""
-    if not history or "test_accuracy" not in history[0]:
-        return {}
-    best = max(range(len(history)), key=lambda i: history[i]["test_accuracy"])
-    return {"oracle_best_accuracy": history[best]["test_accuracy"], "oracle_best_epoch": best + 1}
-
-
-def _write_outputs(out: RunOutputs, model: torch.nn.Module, model_meta: dict[str, Any],
-                   history: list[dict[str, float]], labels: np.ndarray, logits: np.ndarray,
-                   prov: dict[str, Any], names: Sequence[str]) -> dict[str, float]:
-    summary, per_class, confusion = classification_metrics(labels, logits.argmax(1), names)
-    with atomic_path(out.model) as tmp:
-        torch.save({"state_dict": model.state_dict(), **model_meta}, tmp)
-    with atomic_path(out.history) as tmp:
-        pd.DataFrame(history).to_csv(tmp, index=False)
-    with atomic_path(out.per_class) as tmp:
-        per_class.to_csv(tmp, index=False)
-    with atomic_path(out.confusion) as tmp:
-        confusion.to_csv(tmp)
-    row = {**prov, **summary, **_oracle(history), "epochs": len(history),
-           "final_train_loss": history[-1]["loss"] if history else float("nan")}
-    with atomic_path(out.metrics) as tmp:
-        pd.DataFrame([row]).to_csv(tmp, index=False)
-    Path(out.checkpoint).unlink(missing_ok=True)   # finished: a later rerun must start afresh
-    log.info("%s: accuracy %.4f, macro F1 %.4f on %d test clips", prov["model"],
-             summary["accuracy"], summary["macro_f1"], summary["n_test"])
-    return summary
-
-
 # --- teacher -------------------------------------------------------------------------------
-
-def _teacher_crop(cfg: dict[str, Any], frames_cfg: dict[str, Any]) -> tuple[int, int]:
-    return (cfg.get("crop_height", frames_cfg["height"]), cfg.get("crop_width", frames_cfg["width"]))
-
-
-def _frame_sampling(teacher_cfg: dict[str, Any], crop: Sequence[int]) -> dict[str, Any]:
-    """How the teacher's clips are sampled: identical in its training, its knowledge cache and
-    the online distillation, so the student is distilled from what the teacher learned on."""
-    return {"num_segments": teacher_cfg["num_segments"], "crop": tuple(crop),
-            "crop_scales": tuple(teacher_cfg.get("crop_scales", DEFAULT_CROP_SCALES)),
-            "test_crop_scale": teacher_cfg.get("test_crop_scale", 1.0)}
-
 
 def load_teacher(path: str | Path, device: torch.device) -> tuple[torch.nn.Module, dict[str, Any]]:
     state = torch.load(path, map_location="cpu", weights_only=False)
@@ -145,9 +46,9 @@ def load_teacher(path: str | Path, device: torch.device) -> tuple[torch.nn.Modul
 
 def _teacher_setup(eff: dict[str, Any], split: str, frames_h5: str):
     cfg = eff["teacher"]
-    crop = _teacher_crop(cfg, eff["frames"])
-    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
-    kw = dict(seed=eff["seed"], frames=FrameStore(frames_h5), **_frame_sampling(cfg, crop))
+    crop = teacher_crop(cfg, eff["frames"])
+    (train_ids, train_y), (test_ids, test_y) = read_subsets(split, "train", "test")
+    kw = dict(seed=eff["seed"], frames=FrameStore(frames_h5), **frame_sampling(cfg, crop))
     return (cfg, crop, ClipDataset(train_ids, train_y, train=True, **kw),
             ClipDataset(test_ids, test_y, train=False, **kw))
 
@@ -165,7 +66,7 @@ def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutpu
     names = class_names(eff)
     torch.manual_seed(eff["seed"])
     teacher = build_network("trn", cfg, len(names)).to(device)
-    forward = lambda b: _pair(teacher(b["frames"].to(device)))   # noqa: E731
+    forward = lambda b: logits_and_embedding(teacher(b["frames"].to(device)))   # noqa: E731
 
     def batch_fn(batch):
         x, y = batch["frames"].to(device), batch["label"].to(device)
@@ -175,8 +76,8 @@ def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutpu
 
     history: list[dict[str, float]] = []
     if not untrained:
-        evaluate = _test_evaluator(teacher, test_ds, forward, cfg["batch_size"], names)
-        history = fit(teacher, torch.nn.Identity(), train_ds, _fit_spec(cfg, eff["seed"], evaluate),
+        evaluate = test_evaluator(teacher, test_ds, forward, cfg["batch_size"], names)
+        history = fit(teacher, torch.nn.Identity(), train_ds, fit_spec(cfg, eff["seed"], evaluate),
                       batch_fn, out.checkpoint, fingerprint=digest)
     teacher.eval()
     logits, _, labels = predict(test_ds, forward, cfg["batch_size"], desc="evaluate teacher")
@@ -185,11 +86,7 @@ def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutpu
     prov = provenance(eff, "teacher_untrained" if untrained else "teacher", digest,
                       backbone=cfg["backbone"], num_segments=cfg["num_segments"],
                       pretrained=bool(cfg.get("pretrained")))
-    return _write_outputs(out, teacher, meta, history, labels, logits, prov, names)
-
-
-def _pair(out: NetOutput) -> tuple[torch.Tensor, torch.Tensor]:
-    return out.logits, out.embedding
+    return write_outputs(out, teacher, meta, history, labels, logits, prov, names)
 
 
 def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, teacher_path: str,
@@ -206,9 +103,9 @@ def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, tea
     device = resolve_device(eff["device"])
     teacher, state = load_teacher(teacher_path, device)
     views, map_views = eff["knowledge"]["views"], min(eff["knowledge"]["map_views"], eff["knowledge"]["views"])
-    [(ids, labels)] = _split(split, "train")
+    [(ids, labels)] = read_subsets(split, "train")
     ds = ClipDataset(ids, labels, seed=eff["seed"] + 7919, train=True, frames=FrameStore(frames_h5),
-                     **_frame_sampling(state["teacher_config"], state["crop"]))
+                     **frame_sampling(state["teacher_config"], state["crop"]))
     vectors: dict[str, np.ndarray] = {}
     with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5, torch.no_grad():
         maps_ds: list[h5py.Dataset] = []
@@ -246,13 +143,6 @@ def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, tea
              "accuracy (view 0) %.4f", views, map_views, map_mb, len(ids), acc)
 
 
-def _knowledge_spec(path: str) -> NetSpec:
-    with h5py.File(path, "r") as h5:
-        a = h5.attrs
-        return NetSpec(int(a["num_classes"]), int(a["embedding_dim"]), int(a["pooled_dim"]),
-                       int(a["relation_dim"]) or None, tuple(int(c) for c in a["map_channels"]))
-
-
 def shuffled_assignment(clip_ids: Sequence[str], seed: int) -> list[str]:
     """The shuffled-teacher control: each clip gets the knowledge of another training clip (a
     random derangement, fixed by the seed), so the teacher's outputs keep their distribution but
@@ -288,7 +178,7 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
     digest = config_hash(cfg)
     names = class_names(cfg)
     gaf = GafStore(gaf_h5)
-    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
+    (train_ids, train_y), (test_ids, test_y) = read_subsets(split, "train", "test")
     torch.manual_seed(seed)
     student = build_network("gaf_cnn", scfg, len(names), in_channels=gaf.shape[0]).to(device)
     online = teacher_runs_online(run["teacher"], cfg.get("distill", {}).get("online", False))
@@ -297,9 +187,9 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
         teacher, tstate = load_teacher(teacher_path, device)
         t_spec = NetSpec.of(teacher, tstate["num_classes"])
         teacher_inputs = {"frames": FrameStore(frames_h5),
-                          **_frame_sampling(tstate["teacher_config"], tstate["crop"])}
+                          **frame_sampling(tstate["teacher_config"], tstate["crop"])}
     elif run["teacher"]:
-        t_spec = _knowledge_spec(knowledge_h5)
+        t_spec = knowledge_spec(knowledge_h5)
     ctx = DistillContext(NetSpec.of(student, len(names)), t_spec, num_train=len(train_ids),
                          class_embeddings=torch.as_tensor(np.load(class_embeddings))
                          if class_embeddings else None)
@@ -329,9 +219,9 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
         loss, parts = method(s_out, teacher_outputs(batch), y, batch["index"].to(device))
         return loss, parts, s_out.logits, y
 
-    forward = lambda b: _pair(student(b["gaf"].to(device)))   # noqa: E731
-    evaluate = _test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
-    history = fit(student, method, train_ds, _fit_spec(scfg, seed, evaluate), batch_fn,
+    forward = lambda b: logits_and_embedding(student(b["gaf"].to(device)))   # noqa: E731
+    evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
+    history = fit(student, method, train_ds, fit_spec(scfg, seed, evaluate), batch_fn,
                   out.checkpoint, fingerprint=digest)
     student.eval()
     logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate student")
@@ -344,4 +234,4 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
                       teacher_mode=("online" if online else "cached") if run["teacher"] else "none",
                       table=run["table"], label=run["label"], gaf_kind=cfg["gaf"]["kind"],
                       image_size=cfg["gaf"]["image_size"], **params)
-    return _write_outputs(out, student, meta, history, labels, logits, prov, names)
+    return write_outputs(out, student, meta, history, labels, logits, prov, names)

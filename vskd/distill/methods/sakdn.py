@@ -7,10 +7,10 @@ script's weights (soft targets 0.01 at T = 4, GSDM 1, semantic 1; its SP/RKD ter
   ``fused`` distils the fused prediction (sum of the teachers' logits);
 - semantic: MSE between the student's fc0 (projected when sizes differ) and each teacher's semantic
   layer (which regressed the class-name embedding), averaged over teachers;
-- GSDM (``vskd.sakdn.gsdm``): graph-guided ablation-CAMs of the student's and each teacher's stage
+- GSDM (``vskd.distill.gsdm``): graph-guided ablation-CAMs of the student's and each teacher's stage
   maps, paired depth by depth (``ablation_weight``, ``gsdm_pairing``: paper reading or the code's).
 
-The teacher arrives as a ``vskd.sakdn.networks.TeacherSet`` (a single NetOutput counts as one
+The teacher arrives as a ``vskd.models.outputs.TeacherSet`` (a single NetOutput counts as one
 teacher). GSDM needs the student's prediction for an all-zero clip: the training loop sets it with
 ``set_student_ablation`` before each batch (the method never runs the student itself).
 """
@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...models.outputs import NetOutput
-from ...sakdn.gsdm import ABLATION_WEIGHTS, PAIRINGS, ablation_weights, gsdm_loss
+from ..gsdm import ABLATION_WEIGHTS, PAIRINGS, ablation_weights, gsdm_loss
 from ..base import DistillContext, DistillMethod
 from ..functional import soft_target_kl
 from ..registry import register_method

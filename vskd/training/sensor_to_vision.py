@@ -26,12 +26,12 @@ from ..frames import FrameStore
 from ..metrics import classification_metrics, provenance
 from ..models.outputs import NetOutput
 from ..models.registry import build_network
-from ..sakdn.networks import TeacherSet
-from ..sakdn.teachers import read_test_logits, write_test_logits
+from ..models.outputs import TeacherSet
+from .common import (RunOutputs, class_names, fit_spec, frame_sampling, knowledge_spec, logits_and_embedding,
+                     read_subsets, read_test_logits, teacher_crop, test_evaluator, write_outputs,
+                     write_test_logits)
 from .datasets import ClipDataset, KnowledgeStore
 from .loop import fit, predict, resolve_device
-from .stages import (RunOutputs, _fit_spec, _frame_sampling, _knowledge_spec, _pair, _split, _teacher_crop,
-                     _test_evaluator, _write_outputs, class_names)
 
 log = logging.getLogger(__name__)
 
@@ -97,14 +97,14 @@ def train_reverse_run(cfg: dict[str, Any], split: str, frames_h5: str, out: RunO
     names = class_names(cfg)
     sensors = list(cfg["sakdn"]["sensors"])
     chosen = choose_teachers(run.get("sensor_teacher"), sensors, teacher_metrics, cfg["sakdn"]["best_by"])
-    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
+    (train_ids, train_y), (test_ids, test_y) = read_subsets(split, "train", "test")
     torch.manual_seed(seed)
     student = build_network("trn", scfg, len(names)).to(device)
-    crop = _teacher_crop(scfg, cfg["frames"])
+    crop = teacher_crop(scfg, cfg["frames"])
     frames = FrameStore(frames_h5)
-    sampling = _frame_sampling(scfg, crop)
+    sampling = frame_sampling(scfg, crop)
     stores = [KnowledgeStore(knowledge[j]) for j in chosen]
-    t_spec = _knowledge_spec(knowledge[chosen[0]]) if chosen else None
+    t_spec = knowledge_spec(knowledge[chosen[0]]) if chosen else None
     emb = torch.as_tensor(np.load(class_embeddings), dtype=torch.float32) if class_embeddings else None
     ctx = DistillContext(NetSpec.of(student, len(names)), t_spec, num_train=len(train_ids), class_embeddings=emb)
     method = build_method(run["method"], run["params"], ctx).to(device)
@@ -134,9 +134,9 @@ def train_reverse_run(cfg: dict[str, Any], split: str, frames_h5: str, out: RunO
         loss, parts = method(s_out, teachers(batch), y, batch["index"].to(device))
         return loss, parts, s_out.logits, y
 
-    forward = lambda b: _pair(student(b["frames"].to(device)))   # noqa: E731
-    evaluate = _test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
-    history = fit(student, method, train_ds, _fit_spec(scfg, seed, evaluate), batch_fn, out.checkpoint,
+    forward = lambda b: logits_and_embedding(student(b["frames"].to(device)))   # noqa: E731
+    evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
+    history = fit(student, method, train_ds, fit_spec(scfg, seed, evaluate), batch_fn, out.checkpoint,
                   fingerprint=digest)
     student.eval()
     logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate video student")
@@ -151,7 +151,7 @@ def train_reverse_run(cfg: dict[str, Any], split: str, frames_h5: str, out: RunO
                       direction="sensor_to_vision", teacher_mode="cached" if chosen else "none",
                       table=run["table"], label=run["label"], backbone=scfg["backbone"],
                       num_segments=scfg["num_segments"], **params)
-    return _write_outputs(out, student, meta, history, labels, logits, prov, names)
+    return write_outputs(out, student, meta, history, labels, logits, prov, names)
 
 
 def late_fusion(cfg: dict[str, Any], video_logits: str, sensor_logits: str, metrics_csv: str,

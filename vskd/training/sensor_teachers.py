@@ -27,29 +27,16 @@ from ..config import config_hash
 from ..gaf_store import GafStore
 from ..metrics import classification_metrics, provenance
 from ..models.outputs import NetOutput
-from ..training.datasets import ClipDataset
-from ..training.loop import fit, predict, resolve_device
-from ..training.stages import RunOutputs, _fit_spec, _split, _test_evaluator, _write_outputs, class_names
-from .networks import FusionTeacher, SensorTeacher
+from ..models.sensor_teacher import FusionTeacher, SensorTeacher
+from .common import RunOutputs, class_names, fit_spec, read_subsets, test_evaluator, write_outputs, write_test_logits
+from .datasets import ClipDataset
+from .loop import fit, predict, resolve_device
 
 log = logging.getLogger(__name__)
 
 
 def semantic_loss(pred: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
     return F.l1_loss(pred, target) if kind == "l1" else F.mse_loss(pred, target)
-
-
-def write_test_logits(path: str, clip_ids: Sequence[str], labels: np.ndarray, logits: np.ndarray) -> None:
-    """clip_id, label, logit_0..logit_{C-1}: what late fusion combines, aligned by clip id."""
-    frame = pd.DataFrame(logits, columns=[f"logit_{k}" for k in range(logits.shape[1])])
-    frame.insert(0, "label", np.asarray(labels, np.int64))
-    frame.insert(0, "clip_id", list(clip_ids))
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, index=False)
-
-
-def read_test_logits(path: str) -> pd.DataFrame:
-    return pd.read_csv(path).set_index("clip_id")
 
 
 # --- one teacher per sensor ----------------------------------------------------------------------
@@ -67,7 +54,7 @@ def train_sensor_teacher(cfg: dict[str, Any], split: str, gaf_h5: str, class_emb
     names = class_names(cfg)
     emb = _embeddings(class_embeddings, device)
     gaf = GafStore(gaf_h5)
-    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
+    (train_ids, train_y), (test_ids, test_y) = read_subsets(split, "train", "test")
     torch.manual_seed(seed)
     net = SensorTeacher.from_config(tcfg, len(names), emb.shape[1], gaf.shape[0]).to(device)
     train_ds = ClipDataset(train_ids, train_y, seed=seed, train=True, gaf=gaf)
@@ -85,8 +72,8 @@ def train_sensor_teacher(cfg: dict[str, Any], split: str, gaf_h5: str, class_emb
         return loss, {k: v.detach() for k, v in parts.items()}, o.logits, y
 
     forward = lambda b: (lambda o: (o.logits, o.embedding))(net(b["gaf"].to(device)))   # noqa: E731
-    evaluate = _test_evaluator(net, test_ds, forward, tcfg["batch_size"], names)
-    history = fit(net, torch.nn.Identity(), train_ds, _fit_spec(tcfg, seed, evaluate), batch_fn,
+    evaluate = test_evaluator(net, test_ds, forward, tcfg["batch_size"], names)
+    history = fit(net, torch.nn.Identity(), train_ds, fit_spec(tcfg, seed, evaluate), batch_fn,
                   out.checkpoint, fingerprint=digest)
     net.eval()
     logits, _, labels = predict(test_ds, forward, tcfg["batch_size"], desc=f"evaluate {cfg['sensor']} teacher")
@@ -96,7 +83,7 @@ def train_sensor_teacher(cfg: dict[str, Any], split: str, gaf_h5: str, class_emb
             "sensor": cfg["sensor"], "config_hash": digest}
     prov = provenance(cfg, f"sensor_teacher_{cfg['sensor']}", digest, sensor=cfg["sensor"],
                       channels=" ".join(cfg["channels"]), backbone=tcfg["backbone"])
-    return _write_outputs(out, net, meta, history, labels, logits, prov, names)
+    return write_outputs(out, net, meta, history, labels, logits, prov, names)
 
 
 def load_sensor_teacher(path: str | Path, device: torch.device) -> tuple[SensorTeacher, dict[str, Any]]:
@@ -131,7 +118,7 @@ def cache_sensor_knowledge(cfg: dict[str, Any], split: str, gaf_h5: str, model: 
     device = resolve_device(cfg["device"])
     net, state = load_sensor_teacher(model, device)
     gaf = GafStore(gaf_h5)
-    [(ids, labels)] = _split(split, "train")
+    [(ids, labels)] = read_subsets(split, "train")
     ds = ClipDataset(ids, labels, seed=cfg["seed"], train=False, gaf=gaf)
     outs = []
     with torch.no_grad():
@@ -209,7 +196,7 @@ def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str]
     names = class_names(cfg)
     emb = _embeddings(class_embeddings, device)
     stores = [GafStore(p) for p in gaf_h5s]
-    (train_ids, train_y), (test_ids, test_y) = _split(split, "train", "test")
+    (train_ids, train_y), (test_ids, test_y) = read_subsets(split, "train", "test")
     torch.manual_seed(seed)
     net = _build_fusion(cfg, len(names), emb.shape[1], [s.shape[0] for s in stores], init_models).to(device)
     train_ds = MultiGafDataset(train_ids, train_y, stores)
@@ -232,8 +219,8 @@ def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str]
         res = net([b[f"gaf{j}"].to(device) for j in range(m)])
         return torch.stack([o.logits for o in res]).sum(0), torch.stack([o.embedding for o in res]).mean(0)
 
-    evaluate = _test_evaluator(net, test_ds, forward, fcfg["batch_size"], names)
-    history = fit(net, torch.nn.Identity(), train_ds, _fit_spec(fcfg, seed, evaluate), batch_fn,
+    evaluate = test_evaluator(net, test_ds, forward, fcfg["batch_size"], names)
+    history = fit(net, torch.nn.Identity(), train_ds, fit_spec(fcfg, seed, evaluate), batch_fn,
                   out.checkpoint, fingerprint=digest)
     net.eval()
     outs, gate_rows = _fusion_pass(net, test_ds, fcfg["batch_size"], device, gates=True)
@@ -254,7 +241,7 @@ def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str]
             "config_hash": digest}
     prov = provenance(cfg, "fusion_teacher", digest, sensors=" ".join(sensors), backbone=cfg["teacher"]["backbone"],
                       **{f"branch_accuracy_{r['sensor']}": r["accuracy"] for r in rows})
-    return _write_outputs(out, net, meta, history, labels, logits, prov, names)
+    return write_outputs(out, net, meta, history, labels, logits, prov, names)
 
 
 def _write_fusion_weights(path: str, gate_rows: list[dict[str, np.ndarray]], labels: np.ndarray,
@@ -293,7 +280,7 @@ def cache_fusion_knowledge(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[st
     device = resolve_device(cfg["device"])
     net, state = load_fusion_teacher(model, device)
     stores = [GafStore(p) for p in gaf_h5s]
-    [(ids, labels)] = _split(split, "train")
+    [(ids, labels)] = read_subsets(split, "train")
     ds = MultiGafDataset(ids, labels, stores)
     outs, _ = _fusion_pass(net, ds, cfg["fusion"]["batch_size"], device, with_maps=True)
     with torch.no_grad():

@@ -14,7 +14,7 @@ recalibrated channel-wise by a gate that sees every branch:
 The released code writes ``relu(sigmoid(.))``, which equals ``sigmoid(.)``; the paper and the code
 agree on the structure. Because of step 1 a clip's output depends on the other clips of its batch:
 evaluation and the knowledge cache therefore use fixed batches in split order (see
-``vskd.sakdn.teachers``). Sum and product need equal channel counts in every branch (always true
+``vskd.training.sensor_teachers``). Sum and product need equal channel counts in every branch (always true
 here: the branches share one architecture).
 """
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The ``sakdn`` config section: sensor teachers, the SPAMFM teacher, the video student, late fusion.
+"""The ``sakdn`` config section (sensor teachers, the SPAMFM teacher, the video student, late fusion)
+and the checks of the run-sheet rows of the sensor_to_vision direction.
 
 Why a section of its own (and not per-dataset keys in ``datasets.<name>``): every key of a dataset
 entry that is not a known section lands in the dataset description that EVERY stage hashes, so a
@@ -13,7 +14,7 @@ from typing import Any
 
 import jsonschema
 
-from ..config import ConfigError, deep_merge
+from .config import ConfigError, deep_merge, load_schema
 
 #: UTD-MHAD's two inertial sensors as SAKDN uses them: one GASF teacher each
 UTD_SENSORS: dict[str, list[str]] = {"acc": ["acc_x", "acc_y", "acc_z"],
@@ -97,7 +98,7 @@ def sakdn_config(config: dict[str, Any], dataset: str, eff: dict[str, Any] | Non
     if merged["sensors"] is None and kind == "utd_mhad":
         merged["sensors"] = copy.deepcopy(UTD_SENSORS)
     elif merged["sensors"] is None:          # Berkeley / MMAct: one teacher per configured sensor
-        from ..data.adapters import get_adapter
+        from .data.adapters import get_adapter
         names = (eff or {}).get("dataset", {}).get("sensors") or list(get_adapter(kind).default_sensors)
         merged["sensors"] = {name: None for name in names}
     if len(merged["sensors"]) < 1:
@@ -143,3 +144,41 @@ def reverse_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str, Any]) ->
             "run": {"name": spec.name, "method": spec.method, "params": dict(spec.params),
                     "teacher": spec.teacher, "sensor_teacher": choice, "table": spec.table,
                     "label": spec.label}}
+
+
+SENSOR_TEACHER_CHOICES = ("best", "fused")
+
+
+def reverse_row(row: dict[str, Any], needs_teacher: bool, where: str) -> dict[str, Any]:
+    """The RunSpec fields of a sensor_to_vision row; ConfigError for rows that cannot mean anything."""
+    if row.get("teacher", "trained") != "trained":
+        raise ConfigError(f"{where}: sensor_to_vision runs read the trained sensor teachers; the "
+                          "shuffled/untrained controls exist for vision_to_sensor only")
+    if row.get("table", "sensor_to_vision") != "sensor_to_vision":
+        raise ConfigError(f"{where}: sensor_to_vision rows belong to table sensor_to_vision")
+    sensor_teacher = row.get("sensor_teacher")
+    if needs_teacher and sensor_teacher is None:
+        raise ConfigError(f"{where}: method {row['method']!r} reads a teacher: give sensor_teacher "
+                          "(best, fused or a sensor name)")
+    if not needs_teacher and sensor_teacher is not None:
+        raise ConfigError(f"{where}: method {row['method']!r} reads no teacher; drop sensor_teacher")
+    return {"direction": "sensor_to_vision", "sensor_teacher": sensor_teacher}
+
+
+def reverse_student(config: dict[str, Any], eff: dict[str, Any], row: dict[str, Any],
+                    where: str) -> dict[str, Any]:
+    """The run's video student (TRN section), validated like the VSKD teacher section; also checks
+    that a named sensor teacher exists for this dataset."""
+    sakdn = sakdn_config(config, eff["name"], eff)
+    name = row.get("sensor_teacher")
+    if name is not None and name not in SENSOR_TEACHER_CHOICES and name not in sakdn["sensors"]:
+        raise ConfigError(f"{where}: sensor_teacher {name!r} is none of best, fused, "
+                          f"{', '.join(sakdn['sensors'])} (dataset {eff['name']!r})")
+    student = video_student_config(eff, sakdn, row.get("student"))
+    schema = load_schema()
+    sub = dict(schema["$defs"]["teacher"], **{"$defs": schema["$defs"]})
+    errors = list(jsonschema.Draft202012Validator(sub).iter_errors(student))
+    if errors:
+        raise ConfigError(f"{where}: the video student (teacher section merged with sakdn.video_student "
+                          f"and the row's student) fails the schema: {errors[0].message}")
+    return student

@@ -7,26 +7,25 @@ layer. ``SensorTeacher`` is one branch trained alone; ``FusionTeacher`` runs M b
 and fuses them with SPAMFM after the configured backbone stages and after fc0 and the semantic
 layer, as the released network does after every block. The fused teacher's prediction is the sum of
 its branches' logits (the released evaluation). ``TeacherSet`` carries several teachers' outputs
-through the ``DistillMethod`` contract (its ``logits`` are the fused logits).
+through the ``DistillMethod`` contract (:mod:`vskd.models.outputs`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import torch
 from torch import nn
 
-from ..models.backbones import Backbone, build_backbone, load_pretrained
-from ..models.outputs import NetOutput
+from .backbones import Backbone, build_backbone, load_pretrained
+from .outputs import NetOutput, TeacherSet
 from .spamfm import SPAMFM
 
 
 def backbone_stages(bb: Backbone) -> list[Callable[[torch.Tensor], torch.Tensor]]:
     """The four stages of a backbone as callables (the first normalises the 0-255 input), so that
     SPAMFM can sit between them. Supported: smallcnn and the ResNets."""
-    from ..models.backbones.resnet import ResNetBackbone
-    from ..models.backbones.smallcnn import SmallCNN
+    from .backbones.resnet import ResNetBackbone
+    from .backbones.smallcnn import SmallCNN
     if isinstance(bb, SmallCNN):
         net = bb.net
         return [lambda x: net[0](bb.norm(x)), net[1], net[2], net[3]]
@@ -119,25 +118,4 @@ class FusionTeacher(nn.Module):
                 for b, s, p, mp in zip(self.branches, sem, pooled, maps)]
 
 
-@dataclass
-class TeacherSet(NetOutput):
-    """Outputs of one or more sensor teachers for a batch.
-
-    ``logits`` = sum of the branches' logits (the fused prediction; one branch: its own),
-    ``embedding`` = mean of their semantic layers, ``branches`` each teacher's NetOutput,
-    ``ablation_classes`` each teacher's prediction for an all-zero input (GSDM).
-    """
-
-    branches: list[NetOutput] = field(default_factory=list)
-    ablation_classes: list[int] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, branches: list[NetOutput], ablation_classes: list[int]) -> "TeacherSet":
-        if not branches:
-            raise ValueError("a TeacherSet needs at least one teacher")
-        logits = torch.stack([b.logits for b in branches]).sum(0)
-        emb = torch.stack([b.embedding for b in branches]).mean(0) if branches[0].embedding is not None else None
-        return cls(logits, emb, None, None, [], list(branches), list(ablation_classes))
-
-    def detached(self) -> "TeacherSet":
-        return TeacherSet.of([b.detached() for b in self.branches], self.ablation_classes)
+__all__ = ["FusionTeacher", "SensorTeacher", "TeacherSet", "backbone_stages"]

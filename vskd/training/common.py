@@ -1,0 +1,146 @@
+"""What every training stage shares: its output files, the split subsets, the optimiser schedule
+from a config section, per-epoch test evaluation, the metrics/model files with provenance, the
+frame sampling of a video network and the test logits that late fusion reads.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import h5py
+import numpy as np
+import pandas as pd
+import torch
+
+from ..atomic import atomic_path
+from ..data.adapters import dataset_class_names
+from ..data.manifest import read_split
+from ..distill.base import NetSpec
+from ..metrics import classification_metrics
+from ..models.outputs import NetOutput
+from .loop import FitSpec, predict
+from .sampling import DEFAULT_CROP_SCALES
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunOutputs:
+    """Files one training stage writes."""
+
+    model: str
+    metrics: str
+    history: str
+    per_class: str
+    confusion: str
+    checkpoint: str
+
+
+def class_names(cfg: dict[str, Any]) -> list[str]:
+    """The class names of a config's dataset, in label order (its adapter's class file)."""
+    return dataset_class_names(cfg["dataset"])
+
+
+def read_subsets(path: str | Path, *subsets: str) -> list[tuple[list[str], np.ndarray]]:
+    """(clip ids, labels) of each requested subset of a split file, read once."""
+    frame = read_split(path)
+    out = []
+    for subset in subsets:
+        part = frame[frame.subset == subset]
+        if part.empty:
+            raise ValueError(f"{path}: no clip in the {subset} subset")
+        out.append((part.clip_id.tolist(), part.label.to_numpy()))
+    return out
+
+
+def fit_spec(section: dict[str, Any], seed: int,
+              evaluate: Callable[[], dict[str, float]] | None = None) -> FitSpec:
+    return FitSpec(epochs=section["epochs"], batch_size=section["batch_size"], seed=seed,
+                   optimizer=section["optimizer"], lr_steps=section.get("lr_steps", []),
+                   lr_policy=section.get("lr_policy", "plain"),
+                   clip_grad_norm=section.get("clip_grad_norm"),
+                   num_workers=section.get("num_workers", 0),
+                   lr_schedule=section.get("lr_schedule", "step"),
+                   evaluate=evaluate if section.get("eval_every_epoch", False) else None)
+
+
+def test_evaluator(model: torch.nn.Module, dataset, forward, batch_size: int,
+                    names: Sequence[str]) -> Callable[[], dict[str, float]]:
+    """Test accuracy / macro-F1 after an epoch (for curves and the oracle best-epoch column;
+    never used to choose the reported model, which is the final epoch's)."""
+    def evaluate() -> dict[str, float]:
+        model.eval()
+        logits, _, labels = predict(dataset, forward, batch_size, desc="test")
+        model.train()
+        summary = classification_metrics(labels, logits.argmax(1), names)[0]
+        return {"test_accuracy": summary["accuracy"], "test_macro_f1": summary["macro_f1"]}
+    return evaluate
+
+
+def _oracle(history: list[dict[str, float]]) -> dict[str, Any]:
+    """Best test-set epoch: what the released code reported (it selected on the test set).
+    Named an oracle because choosing an epoch on the test split is not a valid estimate."""
+    if not history or "test_accuracy" not in history[0]:
+        return {}
+    best = max(range(len(history)), key=lambda i: history[i]["test_accuracy"])
+    return {"oracle_best_accuracy": history[best]["test_accuracy"], "oracle_best_epoch": best + 1}
+
+
+def write_outputs(out: RunOutputs, model: torch.nn.Module, model_meta: dict[str, Any],
+                   history: list[dict[str, float]], labels: np.ndarray, logits: np.ndarray,
+                   prov: dict[str, Any], names: Sequence[str]) -> dict[str, float]:
+    summary, per_class, confusion = classification_metrics(labels, logits.argmax(1), names)
+    with atomic_path(out.model) as tmp:
+        torch.save({"state_dict": model.state_dict(), **model_meta}, tmp)
+    with atomic_path(out.history) as tmp:
+        pd.DataFrame(history).to_csv(tmp, index=False)
+    with atomic_path(out.per_class) as tmp:
+        per_class.to_csv(tmp, index=False)
+    with atomic_path(out.confusion) as tmp:
+        confusion.to_csv(tmp)
+    row = {**prov, **summary, **_oracle(history), "epochs": len(history),
+           "final_train_loss": history[-1]["loss"] if history else float("nan")}
+    with atomic_path(out.metrics) as tmp:
+        pd.DataFrame([row]).to_csv(tmp, index=False)
+    Path(out.checkpoint).unlink(missing_ok=True)   # finished: a later rerun must start afresh
+    log.info("%s: accuracy %.4f, macro F1 %.4f on %d test clips", prov["model"],
+             summary["accuracy"], summary["macro_f1"], summary["n_test"])
+    return summary
+
+
+def teacher_crop(cfg: dict[str, Any], frames_cfg: dict[str, Any]) -> tuple[int, int]:
+    return (cfg.get("crop_height", frames_cfg["height"]), cfg.get("crop_width", frames_cfg["width"]))
+
+
+def frame_sampling(teacher_cfg: dict[str, Any], crop: Sequence[int]) -> dict[str, Any]:
+    """How the teacher's clips are sampled: identical in its training, its knowledge cache and
+    the online distillation, so the student is distilled from what the teacher learned on."""
+    return {"num_segments": teacher_cfg["num_segments"], "crop": tuple(crop),
+            "crop_scales": tuple(teacher_cfg.get("crop_scales", DEFAULT_CROP_SCALES)),
+            "test_crop_scale": teacher_cfg.get("test_crop_scale", 1.0)}
+
+
+def logits_and_embedding(out: NetOutput) -> tuple[torch.Tensor, torch.Tensor]:
+    return out.logits, out.embedding
+
+
+def knowledge_spec(path: str) -> NetSpec:
+    with h5py.File(path, "r") as h5:
+        a = h5.attrs
+        return NetSpec(int(a["num_classes"]), int(a["embedding_dim"]), int(a["pooled_dim"]),
+                       int(a["relation_dim"]) or None, tuple(int(c) for c in a["map_channels"]))
+
+
+def write_test_logits(path: str, clip_ids: Sequence[str], labels: np.ndarray, logits: np.ndarray) -> None:
+    """clip_id, label, logit_0..logit_{C-1}: what late fusion combines, aligned by clip id."""
+    frame = pd.DataFrame(logits, columns=[f"logit_{k}" for k in range(logits.shape[1])])
+    frame.insert(0, "label", np.asarray(labels, np.int64))
+    frame.insert(0, "clip_id", list(clip_ids))
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+
+
+def read_test_logits(path: str) -> pd.DataFrame:
+    return pd.read_csv(path).set_index("clip_id")
