@@ -11,7 +11,7 @@ through the ``DistillMethod`` contract (:mod:`vskd.models.outputs`).
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import torch
 from torch import nn
@@ -88,6 +88,20 @@ class FusionTeacher(nn.Module):
             self.fc0_fusion = SPAMFM([branches[0].fc0.out_features] * len(branches), reduction)
             self.semantic_fusion = SPAMFM([branches[0].embedding_dim] * len(branches), reduction)
         self._stage_fns = [backbone_stages(b.backbone) for b in branches]
+
+    @classmethod
+    def from_config(cls, branch_cfg: dict[str, Any], fusion_cfg: dict[str, Any], num_classes: int,
+                    semantic_dim: int, in_channels: Sequence[int],
+                    init_models: Sequence[str] | None = None) -> "FusionTeacher":
+        """One branch per sensor (``in_channels`` each) from the branch section, fused as the fusion
+        section says; ``init: sensor_teachers`` starts each branch from a trained sensor teacher."""
+        branches = [SensorTeacher.from_config(branch_cfg, num_classes, semantic_dim, c) for c in in_channels]
+        if fusion_cfg.get("init", "scratch") == "sensor_teachers":
+            if not init_models or len(init_models) != len(branches):
+                raise ValueError("fusion.init: sensor_teachers needs one trained sensor teacher per branch")
+            for b, path in zip(branches, init_models):
+                b.load_state_dict(torch.load(path, map_location="cpu", weights_only=True)["state_dict"])
+        return cls(branches, fusion_cfg["stages"], fusion_cfg["vectors"], fusion_cfg["reduction"])
 
     def fusion_points(self) -> dict[str, SPAMFM]:
         """Every SPAMFM of the network by name (stage1..4, fc0, semantic)."""

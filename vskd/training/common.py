@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-import h5py
 import numpy as np
 import pandas as pd
 import torch
@@ -17,7 +16,6 @@ import torch
 from ..atomic import atomic_path
 from ..data.adapters import dataset_class_names
 from ..data.manifest import read_split
-from ..distill.base import NetSpec
 from ..metrics import classification_metrics
 from ..models.outputs import NetOutput
 from .loop import FitSpec, predict
@@ -126,13 +124,6 @@ def logits_and_embedding(out: NetOutput) -> tuple[torch.Tensor, torch.Tensor]:
     return out.logits, out.embedding
 
 
-def knowledge_spec(path: str) -> NetSpec:
-    with h5py.File(path, "r") as h5:
-        a = h5.attrs
-        return NetSpec(int(a["num_classes"]), int(a["embedding_dim"]), int(a["pooled_dim"]),
-                       int(a["relation_dim"]) or None, tuple(int(c) for c in a["map_channels"]))
-
-
 def write_test_logits(path: str, clip_ids: Sequence[str], labels: np.ndarray, logits: np.ndarray) -> None:
     """clip_id, label, logit_0..logit_{C-1}: what late fusion combines, aligned by clip id."""
     frame = pd.DataFrame(logits, columns=[f"logit_{k}" for k in range(logits.shape[1])])
@@ -144,3 +135,24 @@ def write_test_logits(path: str, clip_ids: Sequence[str], labels: np.ndarray, lo
 
 def read_test_logits(path: str) -> pd.DataFrame:
     return pd.read_csv(path).set_index("clip_id")
+
+
+def load_model(path: str | Path, device: torch.device) -> tuple[torch.nn.Module, dict[str, Any]]:
+    """A trained teacher model file (``model.pt`` of any teacher: video TRN, sensor teacher, SPAMFM)
+    as an eval-mode network on ``device``, and the file's record; the network named in the file is
+    rebuilt from the config it stored (weights from the state dict, never a pretrained file)."""
+    from ..models.registry import build_network
+    from ..models.sensor_teacher import FusionTeacher, SensorTeacher
+
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    network = state.get("network", "trn")
+    cfg = dict(state["teacher_config"], pretrained=None)
+    if network == "sakdn_sensor_teacher":
+        net = SensorTeacher.from_config(cfg, state["num_classes"], state["semantic_dim"], state["in_channels"])
+    elif network == "sakdn_fusion_teacher":
+        fusion = dict(state["fusion_config"], init="scratch")
+        net = FusionTeacher.from_config(cfg, fusion, state["num_classes"], state["semantic_dim"], state["in_channels"])
+    else:
+        net = build_network(network, cfg, state["num_classes"])
+    net.load_state_dict(state["state_dict"])
+    return net.to(device).eval(), state

@@ -7,57 +7,17 @@ is reproducible whatever happened before it: a resumed run sees the same batches
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Sequence
 
 import cv2
-import h5py
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
 from ..frames import FrameStore
 from ..gaf_store import GafStore
-from ..h5store import LazyH5
-from ..models.outputs import VECTOR_FIELDS
+from .knowledge import KnowledgeStore
 from .sampling import DEFAULT_CROP_SCALES, crop_box, segment_indices
-
-
-class KnowledgeStore(LazyH5):
-    """Cached teacher outputs per training clip and view.
-
-    Vectors (``logits`` (N, V, C), ``embedding``, ``pooled``, ``relation``) for every view are
-    small and read into memory once; the four stage maps ``map0..map3`` (N, Vm, C, H, W) fp16
-    exist for the first Vm = ``map_views`` views and are read from the file per clip.
-    """
-
-    def __init__(self, path: str | Path):
-        super().__init__(path)
-        with h5py.File(self.path, "r") as h5:
-            self.index = {c.decode(): i for i, c in enumerate(h5["clip_ids"][()])}
-            self.vectors = {k: h5[k][()] for k in VECTOR_FIELDS if k in h5}
-            self.views = self.vectors["logits"].shape[1]
-            self.map_views = h5["map0"].shape[1] if "map0" in h5 else 0
-
-    def __contains__(self, clip_id: str) -> bool:
-        return clip_id in self.index
-
-    def read(self, clip_id: str, view: int, fields: Sequence[str]) -> dict[str, np.ndarray]:
-        """``fields`` of one clip and view (``maps`` gives map0..map3 as float32)."""
-        i = self.index[clip_id]
-        out = {}
-        for f in fields:
-            if f == "maps":
-                if view >= self.map_views:
-                    raise ValueError(f"{self.path}: teacher maps are cached for {self.map_views} "
-                                     f"views, view {view} was asked for (knowledge.map_views)")
-                for k in range(4):
-                    out[f"map{k}"] = self.h5[f"map{k}"][i, view].astype(np.float32)
-            else:
-                if f not in self.vectors:
-                    raise KeyError(f"{self.path} holds no teacher {f!r}; rebuild the knowledge cache")
-                out[f] = self.vectors[f][i, view]
-        return out
 
 
 class ClipDataset(Dataset):

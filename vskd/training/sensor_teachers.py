@@ -12,7 +12,6 @@ and caches run fixed batches in split order.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, Sequence
 
 import h5py
@@ -28,7 +27,10 @@ from ..gaf_store import GafStore
 from ..metrics import classification_metrics, provenance
 from ..models.outputs import NetOutput
 from ..models.sensor_teacher import FusionTeacher, SensorTeacher
-from .common import RunOutputs, class_names, fit_spec, read_subsets, test_evaluator, write_outputs, write_test_logits
+from ..distill.base import NetSpec
+from .common import (RunOutputs, class_names, fit_spec, load_model, read_subsets, test_evaluator, write_outputs,
+                     write_test_logits)
+from .knowledge import KnowledgeWriter
 from .datasets import ClipDataset
 from .loop import fit, predict, resolve_device
 
@@ -86,37 +88,25 @@ def train_sensor_teacher(cfg: dict[str, Any], split: str, gaf_h5: str, class_emb
     return write_outputs(out, net, meta, history, labels, logits, prov, names)
 
 
-def load_sensor_teacher(path: str | Path, device: torch.device) -> tuple[SensorTeacher, dict[str, Any]]:
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    cfg = dict(state["teacher_config"], pretrained=None)
-    net = SensorTeacher.from_config(cfg, state["num_classes"], state["semantic_dim"], state["in_channels"])
-    net.load_state_dict(state["state_dict"])
-    return net.to(device).eval(), state
-
-
 def _write_knowledge(out_h5: str, ids: Sequence[str], labels: np.ndarray, outs: list[NetOutput],
-                     ablation_class: int, attrs: dict[str, Any]) -> None:
-    """One teacher's cache in the KnowledgeStore layout (one view, maps fp16) + its ablated class."""
+                     spec: NetSpec, ablation_class: int, attrs: dict[str, Any]) -> None:
+    """One teacher's cache (one view per clip, all four stage maps) + its ablated class (GSDM)."""
     with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5:
-        h5.create_dataset("clip_ids", data=np.array(list(ids), dtype="S"))
-        h5.create_dataset("labels", data=np.asarray(labels, np.int64))
-        for f in ("logits", "embedding", "pooled"):
-            h5.create_dataset(f, data=torch.cat([getattr(o, f) for o in outs]).cpu().numpy()[:, None])
-        for k in range(len(outs[0].maps)):
-            h5.create_dataset(f"map{k}", data=torch.cat([o.maps[k] for o in outs]).cpu().numpy()
-                              .astype(np.float16)[:, None])
-        first = outs[0]
-        h5.attrs.update({"views": 1, "map_views": 1, "num_classes": first.logits.shape[1],
-                         "embedding_dim": first.embedding.shape[1], "pooled_dim": first.pooled.shape[1],
-                         "relation_dim": 0, "map_channels": np.array([m.shape[1] for m in first.maps], np.int64),
-                         "ablation_class": int(ablation_class), "untrained": False, **attrs})
+        writer = KnowledgeWriter(h5, len(ids), views=1, map_views=1)
+        i = 0
+        for batch in outs:
+            for j in range(len(batch.logits)):
+                writer.add(i, NetOutput(batch.logits[j : j + 1], batch.embedding[j : j + 1],
+                                        batch.pooled[j : j + 1], None, [m[j : j + 1] for m in batch.maps]))
+                i += 1
+        writer.finish(ids, labels, spec, ablation_class=int(ablation_class), untrained=False, **attrs)
 
 
 def cache_sensor_knowledge(cfg: dict[str, Any], split: str, gaf_h5: str, model: str, out_h5: str) -> None:
     """The frozen sensor teacher's outputs and stage maps for every training clip, and its
     prediction for an all-zero GAF image (GSDM's ablated input)."""
     device = resolve_device(cfg["device"])
-    net, state = load_sensor_teacher(model, device)
+    net, state = load_model(model, device)
     gaf = GafStore(gaf_h5)
     [(ids, labels)] = read_subsets(split, "train")
     ds = ClipDataset(ids, labels, seed=cfg["seed"], train=False, gaf=gaf)
@@ -125,8 +115,8 @@ def cache_sensor_knowledge(cfg: dict[str, Any], split: str, gaf_h5: str, model: 
         for batch in DataLoader(ds, batch_size=32, shuffle=False):
             outs.append(net(batch["gaf"].to(device), with_maps=True))
         ablated = int(net(torch.zeros(1, *gaf.shape, device=device)).logits.argmax(1))
-    _write_knowledge(out_h5, ids, labels, outs, ablated, {"teacher_config_hash": state["config_hash"],
-                                                          "sensor": cfg["sensor"]})
+    _write_knowledge(out_h5, ids, labels, outs, NetSpec.of(net, state["num_classes"]), ablated,
+                     {"teacher_config_hash": state["config_hash"], "sensor": cfg["sensor"]})
     acc = float((torch.cat([o.logits for o in outs]).argmax(1).cpu().numpy() == labels).mean())
     log.info("cached %s teacher on %d training clips (train accuracy %.4f, ablated class %d)",
              cfg["sensor"], len(ids), acc, ablated)
@@ -155,18 +145,6 @@ class MultiGafDataset(Dataset):
         for j, store in enumerate(self.stores):
             item[f"gaf{j}"] = torch.from_numpy(store[self.clip_ids[i]].astype(np.float32))
         return item
-
-
-def _build_fusion(cfg: dict[str, Any], num_classes: int, semantic_dim: int, in_channels: Sequence[int],
-                  init_models: Sequence[str] | None = None) -> FusionTeacher:
-    tcfg, fcfg = cfg["teacher"], cfg["fusion"]
-    branches = [SensorTeacher.from_config(tcfg, num_classes, semantic_dim, c) for c in in_channels]
-    if fcfg["init"] == "sensor_teachers":
-        if not init_models or len(init_models) != len(branches):
-            raise ValueError("fusion.init: sensor_teachers needs one trained sensor teacher per branch")
-        for b, path in zip(branches, init_models):
-            b.load_state_dict(torch.load(path, map_location="cpu", weights_only=False)["state_dict"])
-    return FusionTeacher(branches, fcfg["stages"], fcfg["vectors"], fcfg["reduction"])
 
 
 def _fusion_pass(net: FusionTeacher, ds: MultiGafDataset, batch_size: int, device: torch.device,
@@ -198,7 +176,8 @@ def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str]
     stores = [GafStore(p) for p in gaf_h5s]
     (train_ids, train_y), (test_ids, test_y) = read_subsets(split, "train", "test")
     torch.manual_seed(seed)
-    net = _build_fusion(cfg, len(names), emb.shape[1], [s.shape[0] for s in stores], init_models).to(device)
+    net = FusionTeacher.from_config(cfg["teacher"], cfg["fusion"], len(names), emb.shape[1],
+                                    [s.shape[0] for s in stores], init_models).to(device)
     train_ds = MultiGafDataset(train_ids, train_y, stores)
     test_ds = MultiGafDataset(test_ids, test_y, stores)
     m = len(stores)
@@ -262,15 +241,6 @@ def _write_fusion_weights(path: str, gate_rows: list[dict[str, np.ndarray]], lab
         pd.DataFrame(rows, columns=["class", "sensor", "point", "mean_gate"]).to_csv(tmp, index=False)
 
 
-def load_fusion_teacher(path: str | Path, device: torch.device) -> tuple[FusionTeacher, dict[str, Any]]:
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    cfg = {"teacher": dict(state["teacher_config"], pretrained=None),
-           "fusion": dict(state["fusion_config"], init="scratch")}
-    net = _build_fusion(cfg, state["num_classes"], state["semantic_dim"], state["in_channels"])
-    net.load_state_dict(state["state_dict"])
-    return net.to(device).eval(), state
-
-
 def cache_fusion_knowledge(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str], model: str,
                            out_h5s: dict[str, str]) -> None:
     """Fused branches' outputs and stage maps over the training clips (fixed batches of the
@@ -278,7 +248,7 @@ def cache_fusion_knowledge(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[st
     path), with the branch's prediction when every sensor's input is all zeros (GSDM's ablated
     input). One pass computes all branches (they are coupled); each file is written on request."""
     device = resolve_device(cfg["device"])
-    net, state = load_fusion_teacher(model, device)
+    net, state = load_model(model, device)
     stores = [GafStore(p) for p in gaf_h5s]
     [(ids, labels)] = read_subsets(split, "train")
     ds = MultiGafDataset(ids, labels, stores)
@@ -289,7 +259,8 @@ def cache_fusion_knowledge(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[st
         if sensor not in out_h5s:
             continue
         path = out_h5s[sensor]
-        _write_knowledge(path, ids, labels, outs[j], int(zero[j].logits[0].argmax()),
+        _write_knowledge(path, ids, labels, outs[j], NetSpec.of(net.branches[j], state["num_classes"]),
+                         int(zero[j].logits[0].argmax()),
                          {"teacher_config_hash": state["config_hash"], "sensor": sensor, "fused": True})
     fused = torch.stack([torch.cat([o.logits for o in bo]) for bo in outs]).sum(0).argmax(1).cpu().numpy()
     log.info("cached the SPAMFM teacher (%s) on %d training clips, fused train accuracy %.4f",

@@ -27,10 +27,11 @@ from ..metrics import classification_metrics, provenance
 from ..models.outputs import NetOutput
 from ..models.registry import build_network
 from ..models.outputs import TeacherSet
-from .common import (RunOutputs, class_names, fit_spec, frame_sampling, knowledge_spec, logits_and_embedding,
+from .common import (RunOutputs, class_names, fit_spec, frame_sampling, logits_and_embedding,
                      read_subsets, read_test_logits, teacher_crop, test_evaluator, write_outputs,
                      write_test_logits)
-from .datasets import ClipDataset, KnowledgeStore
+from .datasets import ClipDataset
+from .knowledge import KnowledgeStore, knowledge_spec
 from .loop import fit, predict, resolve_device
 
 log = logging.getLogger(__name__)

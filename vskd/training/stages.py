@@ -8,7 +8,6 @@ scores, confusion matrix and the per-epoch history with every loss term.
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any, Sequence
 
 import h5py
@@ -22,27 +21,20 @@ from ..distill.registry import build_method
 from ..frames import FrameStore
 from ..gaf_store import GafStore
 from ..metrics import provenance
-from ..models.outputs import VECTOR_FIELDS, NetOutput
+from ..models.outputs import NetOutput
 from ..models.registry import build_network
 from ..progress import progress
 from ..runs import STAGE_SECTIONS, teacher_runs_online
-from .common import (RunOutputs, class_names, fit_spec, frame_sampling, knowledge_spec, logits_and_embedding,
-                     read_subsets, teacher_crop, test_evaluator, write_outputs)
-from .datasets import ClipDataset, KnowledgeStore
+from .common import (RunOutputs, class_names, fit_spec, frame_sampling, load_model, logits_and_embedding, read_subsets,
+                     teacher_crop, test_evaluator, write_outputs)
+from .datasets import ClipDataset
+from .knowledge import KnowledgeStore, KnowledgeWriter, knowledge_spec
 from .loop import fit, predict, resolve_device
 
 log = logging.getLogger(__name__)
 
 
 # --- teacher -------------------------------------------------------------------------------
-
-def load_teacher(path: str | Path, device: torch.device) -> tuple[torch.nn.Module, dict[str, Any]]:
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    cfg = dict(state["teacher_config"], pretrained=None)   # weights come from the state dict
-    teacher = build_network(state.get("network", "trn"), cfg, state["num_classes"])
-    teacher.load_state_dict(state["state_dict"])
-    return teacher.to(device).eval(), state
-
 
 def _teacher_setup(eff: dict[str, Any], split: str, frames_h5: str):
     cfg = eff["teacher"]
@@ -101,44 +93,20 @@ def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, tea
     about N student trainings.
     """
     device = resolve_device(eff["device"])
-    teacher, state = load_teacher(teacher_path, device)
+    teacher, state = load_model(teacher_path, device)
     views, map_views = eff["knowledge"]["views"], min(eff["knowledge"]["map_views"], eff["knowledge"]["views"])
     [(ids, labels)] = read_subsets(split, "train")
     ds = ClipDataset(ids, labels, seed=eff["seed"] + 7919, train=True, frames=FrameStore(frames_h5),
                      **frame_sampling(state["teacher_config"], state["crop"]))
-    vectors: dict[str, np.ndarray] = {}
     with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5, torch.no_grad():
-        maps_ds: list[h5py.Dataset] = []
+        writer = KnowledgeWriter(h5, len(ids), views, map_views)
         for i in progress(range(len(ids)), "teacher knowledge", unit="clip"):
             x = torch.stack([ds.sample_frames(i, train=v > 0, view=v) for v in range(views)]).to(device)
-            out = teacher(x, with_maps=map_views > 0)
-            for f in VECTOR_FIELDS:
-                value = getattr(out, f)
-                if value is None:
-                    continue
-                if f not in vectors:
-                    vectors[f] = np.zeros((len(ids), views, value.shape[1]), np.float32)
-                vectors[f][i] = value.cpu().numpy()
-            if map_views:
-                if not maps_ds:
-                    maps_ds = [h5.create_dataset(f"map{k}", (len(ids), map_views, *m.shape[1:]),
-                                                 np.float16, chunks=(1, 1, *m.shape[1:]))
-                               for k, m in enumerate(out.maps)]
-                for k, m in enumerate(out.maps):
-                    maps_ds[k][i] = m[:map_views].cpu().numpy().astype(np.float16)
-        h5.create_dataset("clip_ids", data=np.array(ids, dtype="S"))
-        h5.create_dataset("labels", data=np.asarray(labels, np.int64))
-        for f, value in vectors.items():
-            h5.create_dataset(f, data=value)
-        spec = NetSpec.of(teacher, state["num_classes"])
-        h5.attrs.update({"teacher_config_hash": state["config_hash"], "views": views,
-                         "map_views": map_views, "num_classes": spec.num_classes,
-                         "embedding_dim": spec.embedding_dim, "pooled_dim": spec.pooled_dim,
-                         "relation_dim": spec.relation_dim or 0,
-                         "map_channels": np.array(spec.map_channels, np.int64),
-                         "untrained": bool(state.get("untrained", False))})
-        map_mb = sum(d.size for d in maps_ds) * 2 / 1e6
-    acc = float((vectors["logits"][:, 0].argmax(1) == labels).mean())
+            writer.add(i, teacher(x, with_maps=map_views > 0))
+        map_mb = writer.finish(ids, labels, NetSpec.of(teacher, state["num_classes"]),
+                               teacher_config_hash=state["config_hash"],
+                               untrained=bool(state.get("untrained", False)))
+    acc = float((writer.vectors["logits"][:, 0].argmax(1) == labels).mean())
     log.info("cached %d views (%d with maps, %.1f MB fp16) of %d training clips; teacher train "
              "accuracy (view 0) %.4f", views, map_views, map_mb, len(ids), acc)
 
@@ -184,7 +152,7 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
     online = teacher_runs_online(run["teacher"], cfg.get("distill", {}).get("online", False))
     teacher, teacher_inputs, t_spec = None, {}, None
     if run["teacher"] and online:
-        teacher, tstate = load_teacher(teacher_path, device)
+        teacher, tstate = load_model(teacher_path, device)
         t_spec = NetSpec.of(teacher, tstate["num_classes"])
         teacher_inputs = {"frames": FrameStore(frames_h5),
                           **frame_sampling(tstate["teacher_config"], tstate["crop"])}

@@ -1,0 +1,102 @@
+"""The knowledge cache: a frozen teacher's outputs for every training clip, written once and read by
+every run that distils from it (``knowledge.h5``, one per teacher model or SPAMFM branch).
+
+Layout: ``clip_ids``, ``labels``; vectors ``logits`` / ``embedding`` / ``pooled`` / ``relation``
+(N, V, D) float32 for V views per clip; stage maps ``map0..map3`` (N, Vm, C, H, W) float16 for the
+first Vm views; attributes ``views``, ``map_views`` and the teacher's output sizes (``NetSpec``)
+plus what the writer adds (config hash, sensor, GSDM's ablation class, ...).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Sequence
+
+import h5py
+import numpy as np
+
+from ..distill.base import NetSpec
+from ..h5store import LazyH5
+from ..models.outputs import VECTOR_FIELDS, NetOutput
+
+
+class KnowledgeWriter:
+    """Fills one open HDF5 file clip by clip: vectors are gathered in memory (small), stage maps are
+    written to the file as they come (large: one chunk per clip and view)."""
+
+    def __init__(self, h5: h5py.File, n_clips: int, views: int, map_views: int):
+        self.h5, self.n, self.views, self.map_views = h5, n_clips, views, map_views
+        self.vectors: dict[str, np.ndarray] = {}
+        self.maps: list[h5py.Dataset] = []
+
+    def add(self, i: int, out: NetOutput) -> None:
+        """Outputs of clip ``i`` over its views (leading dimension V; maps for the first Vm views)."""
+        for f in VECTOR_FIELDS:
+            value = getattr(out, f)
+            if value is None:
+                continue
+            if f not in self.vectors:
+                self.vectors[f] = np.zeros((self.n, self.views, value.shape[1]), np.float32)
+            self.vectors[f][i] = value.detach().cpu().numpy()
+        if self.map_views and out.maps:
+            if not self.maps:
+                self.maps = [self.h5.create_dataset(f"map{k}", (self.n, self.map_views, *m.shape[1:]), np.float16,
+                                                    chunks=(1, 1, *m.shape[1:]))
+                             for k, m in enumerate(out.maps)]
+            for k, m in enumerate(out.maps):
+                self.maps[k][i] = m[: self.map_views].detach().cpu().numpy().astype(np.float16)
+
+    def finish(self, clip_ids: Sequence[str], labels: np.ndarray, spec: NetSpec, **attrs: Any) -> float:
+        """Write ids, labels, vectors and attributes; returns the size of the maps in MB."""
+        self.h5.create_dataset("clip_ids", data=np.array(list(clip_ids), dtype="S"))
+        self.h5.create_dataset("labels", data=np.asarray(labels, np.int64))
+        for f, value in self.vectors.items():
+            self.h5.create_dataset(f, data=value)
+        self.h5.attrs.update({"views": self.views, "map_views": self.map_views if self.maps else 0,
+                              "num_classes": spec.num_classes, "embedding_dim": spec.embedding_dim,
+                              "pooled_dim": spec.pooled_dim, "relation_dim": spec.relation_dim or 0,
+                              "map_channels": np.array(spec.map_channels, np.int64), **attrs})
+        return sum(d.size for d in self.maps) * 2 / 1e6
+
+
+class KnowledgeStore(LazyH5):
+    """Cached teacher outputs per training clip and view.
+
+    Vectors (``logits`` (N, V, C), ``embedding``, ``pooled``, ``relation``) for every view are
+    small and read into memory once; the four stage maps ``map0..map3`` (N, Vm, C, H, W) fp16
+    exist for the first Vm = ``map_views`` views and are read from the file per clip.
+    """
+
+    def __init__(self, path: str | Path):
+        super().__init__(path)
+        with h5py.File(self.path, "r") as h5:
+            self.index = {c.decode(): i for i, c in enumerate(h5["clip_ids"][()])}
+            self.vectors = {k: h5[k][()] for k in VECTOR_FIELDS if k in h5}
+            self.views = self.vectors["logits"].shape[1]
+            self.map_views = h5["map0"].shape[1] if "map0" in h5 else 0
+
+    def __contains__(self, clip_id: str) -> bool:
+        return clip_id in self.index
+
+    def read(self, clip_id: str, view: int, fields: Sequence[str]) -> dict[str, np.ndarray]:
+        """``fields`` of one clip and view (``maps`` gives map0..map3 as float32)."""
+        i = self.index[clip_id]
+        out = {}
+        for f in fields:
+            if f == "maps":
+                if view >= self.map_views:
+                    raise ValueError(f"{self.path}: teacher maps are cached for {self.map_views} "
+                                     f"views, view {view} was asked for (knowledge.map_views)")
+                for k in range(4):
+                    out[f"map{k}"] = self.h5[f"map{k}"][i, view].astype(np.float32)
+            else:
+                if f not in self.vectors:
+                    raise KeyError(f"{self.path} holds no teacher {f!r}; rebuild the knowledge cache")
+                out[f] = self.vectors[f][i, view]
+        return out
+
+
+def knowledge_spec(path: str) -> NetSpec:
+    with h5py.File(path, "r") as h5:
+        a = h5.attrs
+        return NetSpec(int(a["num_classes"]), int(a["embedding_dim"]), int(a["pooled_dim"]),
+                       int(a["relation_dim"]) or None, tuple(int(c) for c in a["map_channels"]))
