@@ -36,10 +36,10 @@ localrules:
 
 
 rule all:
+    default_target: True
     input:
         all_targets(),
         rules.report_figures.output,
-    default_target: True
 
 
 rule tables:

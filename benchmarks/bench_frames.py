@@ -12,6 +12,7 @@
 Frame size, segments and teacher come from the config (default: the demo's config.yaml).
 Usage: python benchmarks/bench_frames.py [n_clips] [--config config.yaml] [--segments 8]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -85,15 +86,17 @@ def main() -> None:
     try:
         raw = tmp / "raw"
         raw.mkdir()
-        clips = all_clip_ids()[:: max(1, 861 // args.n_clips)][:args.n_clips]
+        clips = all_clip_ids()[:: max(1, 861 // args.n_clips)][: args.n_clips]
         for c in clips:
             frames, imu = synthesize_clip(SyntheticSpec(), c)
             (raw / f"{c}_color.avi").write_bytes(encode_avi(frames, 15))
             (raw / f"{c}_inertial.mat").write_bytes(encode_mat(imu))
         manifest = build_manifest(raw, "utd_mhad", ["video", "inertial"])
         n_frames = int(manifest.n_frames.sum())
-        print(f"{len(clips)} clips, {n_frames} frames of 160x120 -> {size[0]}x{size[1]}, "
-              f"{segments} segments, torch threads {torch.get_num_threads()}")
+        print(
+            f"{len(clips)} clips, {n_frames} frames of 160x120 -> {size[0]}x{size[1]}, "
+            f"{segments} segments, torch threads {torch.get_num_threads()}"
+        )
 
         t0 = time.perf_counter()
         for p in manifest.video_path:
@@ -118,27 +121,31 @@ def main() -> None:
             for i, f in enumerate(read_video(row.video_path, size=size), 1):
                 cv2.imwrite(str(d / f"img_{i:05d}.jpg"), cv2.cvtColor(f, cv2.COLOR_RGB2BGR))
         t_dump = time.perf_counter() - t0
-        print(f"  JPEG per frame folders  {t_dump:8.2f}  {t_dump / t_decode:6.2f}x  "
-              f"{folder_size(jpeg_dir) / 1e6:8.1f}  ({n_frames} files)")
+        print(
+            f"  JPEG per frame folders  {t_dump:8.2f}  {t_dump / t_decode:6.2f}x  "
+            f"{folder_size(jpeg_dir) / 1e6:8.1f}  ({n_frames} files)"
+        )
 
         # ---- 2. sampled reads
         rng = np.random.default_rng(0)
-        reads = [(c, segment_indices(int(k), segments, True, rng)) for c, k in
-                 zip(manifest.clip_id, manifest.n_frames)] * 3
+        reads = [
+            (c, segment_indices(int(k), segments, True, rng)) for c, k in zip(manifest.clip_id, manifest.n_frames)
+        ] * 3
 
         def jpeg_folder(c, idx):
-            return np.stack([cv2.cvtColor(cv2.imread(str(jpeg_dir / c / f"img_{i + 1:05d}.jpg")),
-                                          cv2.COLOR_BGR2RGB) for i in idx])
+            return np.stack(
+                [cv2.cvtColor(cv2.imread(str(jpeg_dir / c / f"img_{i + 1:05d}.jpg")), cv2.COLOR_BGR2RGB) for i in idx]
+            )
 
         timings = {"JPEG folder (page-cached)": timed(jpeg_folder, reads)}
         for name, path in files.items():
             timings[name] = timed(FrameStore(path).read, reads)
         with h5py.File(files["h5 raw (contiguous)"], "r") as h5:
             timings["h5 raw, h5py per frame"] = timed(
-                lambda c, idx: per_frame_h5py(files["h5 raw (contiguous)"], c, idx, h5), reads)
+                lambda c, idx: per_frame_h5py(files["h5 raw (contiguous)"], c, idx, h5), reads
+            )
         base = timings["JPEG folder (page-cached)"]
-        print(f"\nreading {segments} segments of a clip   ms/clip   time vs JPEG folder   "
-              f"speed-up over JPEG folder")
+        print(f"\nreading {segments} segments of a clip   ms/clip   time vs JPEG folder   speed-up over JPEG folder")
         for name, t in sorted(timings.items(), key=lambda kv: kv[1]):
             print(f"  {name:28s}  {1e3 * t:7.3f}   {t / base:8.2f}x            {base / t:6.2f}x")
 
@@ -152,9 +159,16 @@ def main() -> None:
         ids = list(manifest.clip_id)[:bs]
 
         def batch(store: FrameStore) -> torch.Tensor:
-            ds = ClipDataset(ids, [0] * len(ids), seed=0, train=True, frames=store,
-                             num_segments=segments, crop=crop,
-                             crop_scales=tuple(tcfg.get("crop_scales", [1.0])))
+            ds = ClipDataset(
+                ids,
+                [0] * len(ids),
+                seed=0,
+                train=True,
+                frames=store,
+                num_segments=segments,
+                crop=crop,
+                crop_scales=tuple(tcfg.get("crop_scales", [1.0])),
+            )
             return torch.stack([ds.sample_frames(i, True) for i in range(len(ids))])
 
         x = batch(FrameStore(files["h5 raw (contiguous)"]))
@@ -167,12 +181,13 @@ def main() -> None:
             opt.step()
 
         t_step = timed(step, [()] * 3)
-        print(f"\nteacher step ({tcfg['backbone']}, batch {bs} x {segments} x {crop[0]}x{crop[1]}): "
-              f"{1e3 * t_step:.1f} ms")
+        print(
+            f"\nteacher step ({tcfg['backbone']}, batch {bs} x {segments} x {crop[0]}x{crop[1]}): {1e3 * t_step:.1f} ms"
+        )
         print("  loading the batch (read + crop + resize)   ms   share of load + step")
         for name, path in files.items():
             store = FrameStore(path)
-            t_load = timed(lambda: batch(store), [()] * 3)
+            t_load = timed(lambda store=store: batch(store), [()] * 3)
             print(f"  {name:28s}  {1e3 * t_load:12.2f}   {100 * t_load / (t_load + t_step):6.1f}%")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -9,6 +9,7 @@ side with the ratio to CE. Needs the data stages and the teacher's knowledge cac
     snakemake --cores 2 results/utd/teacher/knowledge.h5 results/utd/gaf_gasf.h5
     python benchmarks/bench_runs.py [--dataset utd] [--epochs 2] [--threads 2] [methods ...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,13 +32,17 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("methods", nargs="*", default=["ce", "kd", "fitnet", "at", "sp", "cc", "vid",
-                                                       "rkd", "pkt", "nst", "crd", "dask"])
+    parser.add_argument(
+        "methods",
+        nargs="*",
+        default=["ce", "kd", "fitnet", "at", "sp", "cc", "vid", "rkd", "pkt", "nst", "crd", "dask"],
+    )
     parser.add_argument("--dataset", default="utd")
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workdir", type=Path, default=ROOT,
-                        help="the folder holding config.yaml and results/ (snakemake --directory)")
+    parser.add_argument(
+        "--workdir", type=Path, default=ROOT, help="the folder holding config.yaml and results/ (snakemake --directory)"
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     config = yaml.safe_load((args.workdir / "config.yaml").read_text())
@@ -53,15 +58,27 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for method in ["ce"] + [m for m in args.methods if m != "ce"]:
-            spec = RunSpec(args.dataset, f"bench_{method}", 0, method,
-                           get_method(method).resolve_params({}),
-                           None if method == "ce" else "trained", student)
+            spec = RunSpec(
+                args.dataset,
+                f"bench_{method}",
+                0,
+                method,
+                get_method(method).resolve_params({}),
+                None if method == "ce" else "trained",
+                student,
+            )
             cfg = run_config(eff, spec)
             out = Path(tmp) / method
             t0 = time.perf_counter()
-            train_run(cfg, str(split), str(gaf), RunOutputs(*(str(out / n) for n in (
-                "model.pt", "metrics.csv", "history.csv", "pc.csv", "cm.csv", "ck.pt"))),
-                knowledge_h5=str(knowledge) if spec.teacher else None)
+            train_run(
+                cfg,
+                str(split),
+                str(gaf),
+                RunOutputs(
+                    *(str(out / n) for n in ("model.pt", "metrics.csv", "history.csv", "pc.csv", "cm.csv", "ck.pt"))
+                ),
+                knowledge_h5=str(knowledge) if spec.teacher else None,
+            )
             wall = time.perf_counter() - t0
             history = pd.read_csv(out / "history.csv")
             rows.append({"method": method, "s_per_epoch": history.seconds.mean(), "wall_s": wall})
@@ -69,8 +86,10 @@ def main() -> None:
     ce = table.loc[table.method == "ce", "s_per_epoch"].iloc[0]
     table["ratio_vs_ce"] = table.s_per_epoch / ce
     table["within_1.2x"] = table.ratio_vs_ce <= 1.2
-    print(f"{args.dataset}: student {student['backbone']} at {eff['gaf']['image_size']} px, batch "
-          f"{student['batch_size']}, {args.epochs} epochs, {args.threads} threads, cached knowledge")
+    print(
+        f"{args.dataset}: student {student['backbone']} at {eff['gaf']['image_size']} px, batch "
+        f"{student['batch_size']}, {args.epochs} epochs, {args.threads} threads, cached knowledge"
+    )
     print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
 

@@ -29,9 +29,7 @@ from vskd.sakdn_config import (  # noqa: E402
     sensor_teacher_config,
 )
 
-EFFECTIVE = validate_config(
-    config, origin="config (config.yaml and --config/--configfile overrides)"
-)
+EFFECTIVE = validate_config(config, origin="config (config.yaml and --config/--configfile overrides)")
 DATASETS = list(EFFECTIVE)
 RUNS = expand_runs(config, EFFECTIVE, origin="config (runs)")
 RUN_NAMES = sorted({name for _, name, _ in RUNS})
@@ -41,8 +39,7 @@ SAKDN = {d: sakdn_config(config, d, EFFECTIVE[d]) for d in sorted({d for d, _, _
 SAKDN_SENSORS = sorted({s for c in SAKDN.values() for s in c["sensors"]})
 if "late_fusion" in S2V_NAMES:
     raise ValueError(
-        "config (runs): 'late_fusion' is the late-fusion reference of sensor_to_vision; "
-        "name the run otherwise"
+        "config (runs): 'late_fusion' is the late-fusion reference of sensor_to_vision; " "name the run otherwise"
     )
 #: each comparison table and the run-sheet groups it shows (CE, the reference, is in every one)
 TABLES = {
@@ -94,9 +91,7 @@ def raw_root(wildcards):
 if workflow.is_main_process:
     for _name in DATASETS:
         if origin_of(_name) != "folder":
-            check_unpacked_files(
-                f"results/{_name}/clips.csv", raw_root(type("W", (), {"dataset": _name}))
-            )
+            check_unpacked_files(f"results/{_name}/clips.csv", raw_root(type("W", (), {"dataset": _name})))
 
 
 def script_code(script, *exclude):
@@ -278,8 +273,7 @@ def run_spec(wildcards):
     key = (wildcards.dataset, wildcards.run, int(wildcards.seed))
     if key not in RUNS:
         raise ValueError(
-            f"run {wildcards.run!r} seed {wildcards.seed} is not in the run sheet for "
-            f"dataset {wildcards.dataset!r}"
+            f"run {wildcards.run!r} seed {wildcards.seed} is not in the run sheet for " f"dataset {wildcards.dataset!r}"
         )
     return RUNS[key]
 
@@ -340,11 +334,7 @@ def sakdn_sensors(wildcards):
 
 def s2v_baseline(dataset):
     """The sensor_to_vision CE row (the table's reference and the late fusion's video side)."""
-    names = [
-        r.name
-        for r in runs_of(dataset)
-        if r.direction == "sensor_to_vision" and r.method == "ce"
-    ]
+    names = [r.name for r in runs_of(dataset) if r.direction == "sensor_to_vision" and r.method == "ce"]
     return names[0] if names else None
 
 
@@ -400,9 +390,7 @@ def table_targets():
             if any(runs_of(d, table=t) for t in TABLES[table]):
                 out += [f"results/tables/{d}_{table}.{ext}" for ext in ("csv", "md", "tex")]
         if d in SAKDN and s2v_baseline(d):
-            out += [
-                f"results/tables/{d}_sensor_to_vision.{ext}" for ext in ("csv", "md", "tex")
-            ]
+            out += [f"results/tables/{d}_sensor_to_vision.{ext}" for ext in ("csv", "md", "tex")]
     return out
 
 
@@ -414,11 +402,7 @@ def table_order(wildcards):
     if wildcards.table in ("ablation", "students"):
         names.append(config["design_card"]["student"])
     for row in config["runs"]:
-        if (
-            row.get("table", "methods") in groups
-            and runs_of(d, row["name"])
-            and row["name"] not in names
-        ):
+        if row.get("table", "methods") in groups and runs_of(d, row["name"]) and row["name"] not in names:
             names.append(row["name"])
     return names
 
@@ -435,10 +419,7 @@ def table_controls(wildcards):
             real = [
                 n
                 for n, o in runs.items()
-                if o.teacher == "trained"
-                and o.method == r.method
-                and o.params == r.params
-                and o.student == r.student
+                if o.teacher == "trained" and o.method == r.method and o.params == r.params and o.student == r.student
             ]
             out[name] = real[0] if real else None
     return out
@@ -459,9 +440,7 @@ def table_inputs(wildcards):
         specs += runs_of(d, config["design_card"]["student"])
     specs += runs_of(d, config["design_card"]["baseline"])
     against = table_baselines(wildcards)
-    specs += [
-        r for name in sorted({against.get(s.name) for s in specs} - {None}) for r in runs_of(d, name)
-    ]
+    specs += [r for name in sorted({against.get(s.name) for s in specs} - {None}) for r in runs_of(d, name)]
     out = {"runs": sorted({f"{r.folder}/metrics.csv" for r in specs})}
     teachers = {r.knowledge_source for r in specs if r.teacher}
     out["teachers"] = [f"results/{d}/{t}_metrics.csv" for t in sorted(teachers)]
@@ -512,9 +491,7 @@ def all_targets():
 
 def figure_targets():
     return [
-        p
-        for d in DATASETS
-        for p in figure_paths("results", d, run_names(runs_of, d, config["runs"]), has_video(d))
+        p for d in DATASETS for p in figure_paths("results", d, run_names(runs_of, d, config["runs"]), has_video(d))
     ]
 
 

@@ -3,48 +3,48 @@
 
 
 rule synthesize:
-    """The embedded synthetic dataset of the dataset's kind (vskd/data/synthetic/), written as
+    """The embedded synthetic dataset of the kind of the dataset (vskd/data/synthetic/), written as
     the real one is published: archives (UTD-MHAD) or an unpacked folder (Berkeley-MHAD, MMAct)."""
+    input:
+        code=script_code("synthesize.py"),
     output:
         directory("results/{dataset}/synthetic"),
-    params:
-        kind=lambda w: eff(w)["dataset"]["kind"],
-        synthetic=lambda w: eff(w)["dataset"].get("synthetic", {}),
     log:
         "results/logs/{dataset}/synthesize.log",
     benchmark:
         "results/benchmarks/{dataset}/synthesize.tsv"
     wildcard_constraints:
         dataset=datasets_where(lambda e: e["dataset"]["source"] == "synthetic"),
+    conda:
+        "../envs/vskd.yaml"
     threads: 2
     resources:
         mem_mb=2000,
         runtime=20,
-    input:
-        code=script_code("synthesize.py"),
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        kind=lambda w: eff(w)["dataset"]["kind"],
+        synthetic=lambda w: eff(w)["dataset"].get("synthetic", {}),
     script:
         "../workflow_scripts/synthesize.py"
 
 
 rule download_archive:
     """An official archive, streamed and resumable, verified against the configured sha256."""
+    input:
+        code=script_code("download.py"),
     output:
         "results/{dataset}/archives/{archive}.zip",
-    params:
-        download_params,
     log:
         "results/logs/{dataset}/download_{archive}.log",
     wildcard_constraints:
         dataset=datasets_where(lambda e: e["dataset"]["source"] == "download"),
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=500,
         runtime=120,
-    input:
-        code=script_code("download.py"),
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        download_params,
     script:
         "../workflow_scripts/download.py"
 
@@ -56,19 +56,19 @@ rule unpack_archives:
         code=script_code("unpack.py"),
     output:
         directory("results/{dataset}/raw"),
-    params:
-        archives=unpack_archives_params,
-        kind=lambda w: eff(w)["dataset"]["kind"],
-        origin=lambda w: origin_of(w.dataset),
     log:
         "results/logs/{dataset}/unpack.log",
     wildcard_constraints:
         dataset=datasets_where(lambda e: from_archives(e["name"])),
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=500,
         runtime=30,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        archives=unpack_archives_params,
+        kind=lambda w: eff(w)["dataset"]["kind"],
+        origin=lambda w: origin_of(w.dataset),
     script:
         "../workflow_scripts/unpack.py"
 
@@ -78,23 +78,21 @@ rule build_manifest:
     input:
         raw=raw_root,
         # a local source's files (and SHA256SUMS) one by one: an edit in place reruns the manifest
-        source_files=lambda w: source_files(
-            eff(w)["dataset"]["kind"], eff(w)["dataset"]["source"]
-        ),
+        source_files=lambda w: source_files(eff(w)["dataset"]["kind"], eff(w)["dataset"]["source"]),
         code=script_code("manifest.py"),
     output:
         "results/{dataset}/clips.csv",
-    params:
-        manifest_params,
     log:
         "results/logs/{dataset}/manifest.log",
     benchmark:
         "results/benchmarks/{dataset}/manifest.tsv"
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=1000,
         runtime=15,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        manifest_params,
     script:
         "../workflow_scripts/manifest.py"
 
@@ -107,14 +105,14 @@ rule make_split:
         code=script_code("split.py"),
     output:
         "results/{dataset}/splits/{protocol}.csv",
-    params:
-        kind=lambda w: eff(w)["dataset"]["kind"],
     log:
         "results/logs/{dataset}/split_{protocol}.log",
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=500,
         runtime=5,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        kind=lambda w: eff(w)["dataset"]["kind"],
     script:
         "../workflow_scripts/split.py"

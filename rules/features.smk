@@ -9,18 +9,18 @@ rule extract_frames:
         code=script_code("frames.py"),
     output:
         "results/{dataset}/frames.h5",
-    params:
-        frames=lambda w: eff(w)["frames"],
-        kind=lambda w: eff(w)["dataset"]["kind"],
     log:
         "results/logs/{dataset}/frames.log",
     benchmark:
         "results/benchmarks/{dataset}/frames.tsv"
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=2000,
         runtime=60,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        frames=lambda w: eff(w)["frames"],
+        kind=lambda w: eff(w)["dataset"]["kind"],
     script:
         "../workflow_scripts/frames.py"
 
@@ -34,18 +34,18 @@ rule gaf_images:
         code=script_code("gaf.py"),
     output:
         "results/{dataset}/gaf_{images}.h5",
-    params:
-        gaf=gaf_images_params,
-        kind=lambda w: eff(w)["dataset"]["kind"],
     log:
         "results/logs/{dataset}/gaf_{images}.log",
     benchmark:
         "results/benchmarks/{dataset}/gaf_{images}.tsv"
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=2000,
         runtime=30,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        gaf=gaf_images_params,
+        kind=lambda w: eff(w)["dataset"]["kind"],
     script:
         "../workflow_scripts/gaf.py"
 
@@ -57,15 +57,15 @@ rule class_embeddings:
     output:
         npy="results/{dataset}/class_embeddings.npy",
         source="results/{dataset}/class_embeddings.json",
-    params:
-        semantic=lambda w: eff(w)["semantic"],
-        class_names=class_names,
     log:
         "results/logs/{dataset}/class_embeddings.log",
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=2000,
         runtime=10,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        semantic=lambda w: eff(w)["semantic"],
+        class_names=class_names,
     script:
         "../workflow_scripts/class_embeddings.py"

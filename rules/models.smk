@@ -16,10 +16,6 @@ rule train_teacher:
         per_class="results/{dataset}/{teacher}/per_class.csv",
         confusion="results/{dataset}/{teacher}/confusion.csv",
         metrics="results/{dataset}/{teacher}_metrics.csv",
-    params:
-        cfg=lambda w: stage_params(w, "teacher"),
-        untrained=lambda w: w.teacher == "teacher_untrained",
-        checkpoint="results/{dataset}/checkpoints/{teacher}.pt",
     log:
         "results/logs/{dataset}/train_{teacher}.log",
     benchmark:
@@ -27,12 +23,16 @@ rule train_teacher:
     # 1 thread locally: on 2 cores the teacher then trains beside the CE run instead of waiting
     # for it (priority only orders jobs that are ready); a cluster profile sets more
     priority: 10  # the critical path: every distillation run waits for it
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=8000,
         runtime=240,
         gpu=gpus,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        cfg=lambda w: stage_params(w, "teacher"),
+        untrained=lambda w: w.teacher == "teacher_untrained",
+        checkpoint="results/{dataset}/checkpoints/{teacher}.pt",
     script:
         "../workflow_scripts/train_teacher.py"
 
@@ -48,19 +48,19 @@ rule teacher_knowledge:
         code=script_code("teacher_knowledge.py"),
     output:
         "results/{dataset}/{teacher}/knowledge.h5",
-    params:
-        cfg=lambda w: stage_params(w, "knowledge"),
     log:
         "results/logs/{dataset}/{teacher}_knowledge.log",
     benchmark:
         "results/benchmarks/{dataset}/{teacher}_knowledge.tsv"
     priority: 10
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=4000,
         runtime=60,
         gpu=gpus,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        cfg=lambda w: stage_params(w, "knowledge"),
     script:
         "../workflow_scripts/teacher_knowledge.py"
 
@@ -79,19 +79,19 @@ rule sensor_teacher:
         confusion="results/{dataset}/sakdn/teacher_{sensor}/confusion.csv",
         test_logits="results/{dataset}/sakdn/teacher_{sensor}/test_logits.csv",
         metrics="results/{dataset}/sakdn/teacher_{sensor}_metrics.csv",
-    params:
-        cfg=lambda w: sensor_teacher_config(eff(w), sakdn(w), w.sensor),
-        checkpoint="results/{dataset}/checkpoints/sakdn/teacher_{sensor}.pt",
     log:
         "results/logs/{dataset}/sakdn/teacher_{sensor}.log",
     benchmark:
         "results/benchmarks/{dataset}/sakdn/teacher_{sensor}.tsv"
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=4000,
         runtime=120,
         gpu=gpus,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        cfg=lambda w: sensor_teacher_config(eff(w), sakdn(w), w.sensor),
+        checkpoint="results/{dataset}/checkpoints/sakdn/teacher_{sensor}.pt",
     script:
         "../workflow_scripts/sakdn_teacher.py"
 
@@ -105,18 +105,18 @@ rule sensor_teacher_knowledge:
         code=script_code("sakdn_teacher_knowledge.py"),
     output:
         "results/{dataset}/sakdn/teacher_{sensor}/knowledge.h5",
-    params:
-        cfg=lambda w: sensor_teacher_config(eff(w), sakdn(w), w.sensor),
     log:
         "results/logs/{dataset}/sakdn/teacher_{sensor}_knowledge.log",
     benchmark:
         "results/benchmarks/{dataset}/sakdn/teacher_{sensor}_knowledge.tsv"
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=2000,
         runtime=30,
         gpu=gpus,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        cfg=lambda w: sensor_teacher_config(eff(w), sakdn(w), w.sensor),
     script:
         "../workflow_scripts/sakdn_teacher_knowledge.py"
 
@@ -136,20 +136,20 @@ rule fusion_teacher:
         weights="results/{dataset}/sakdn/fusion/fusion_weights.csv",
         test_logits="results/{dataset}/sakdn/fusion/test_logits.csv",
         metrics="results/{dataset}/sakdn/fusion_metrics.csv",
-    params:
-        cfg=lambda w: fusion_teacher_config(eff(w), sakdn(w)),
-        checkpoint="results/{dataset}/checkpoints/sakdn/fusion.pt",
     log:
         "results/logs/{dataset}/sakdn/fusion_teacher.log",
     benchmark:
         "results/benchmarks/{dataset}/sakdn/fusion_teacher.tsv"
+    conda:
+        "../envs/vskd.yaml"
     threads: 2
     resources:
         mem_mb=4000,
         runtime=240,
         gpu=gpus,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        cfg=lambda w: fusion_teacher_config(eff(w), sakdn(w)),
+        checkpoint="results/{dataset}/checkpoints/sakdn/fusion.pt",
     script:
         "../workflow_scripts/sakdn_fusion.py"
 
@@ -163,17 +163,17 @@ rule fusion_knowledge:
         code=script_code("sakdn_fusion_knowledge.py"),
     output:
         "results/{dataset}/sakdn/fusion/knowledge_{sensor}.h5",
-    params:
-        cfg=lambda w: fusion_teacher_config(eff(w), sakdn(w)),
     log:
         "results/logs/{dataset}/sakdn/fusion_knowledge_{sensor}.log",
     benchmark:
         "results/benchmarks/{dataset}/sakdn/fusion_knowledge_{sensor}.tsv"
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=2000,
         runtime=30,
         gpu=gpus,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        cfg=lambda w: fusion_teacher_config(eff(w), sakdn(w)),
     script:
         "../workflow_scripts/sakdn_fusion_knowledge.py"

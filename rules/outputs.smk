@@ -16,6 +16,15 @@ rule table:
         ),
         md="results/tables/{dataset}_{table}.md",
         tex="results/tables/{dataset}_{table}.tex",
+    log:
+        "results/logs/{dataset}/table_{table}.log",
+    wildcard_constraints:
+        table="|".join(TABLES),
+    conda:
+        "../envs/vskd.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         order=table_order,
         baseline=lambda w: config["design_card"]["baseline"],
@@ -23,15 +32,6 @@ rule table:
         controls=table_controls,
         reference=lambda w: config.get("reference"),
         dataset_kind=lambda w: eff(w)["dataset"]["kind"],
-    wildcard_constraints:
-        table="|".join(TABLES),
-    log:
-        "results/logs/{dataset}/table_{table}.log",
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        "../envs/vskd.yaml"
     script:
         "../workflow_scripts/table.py"
 
@@ -48,17 +48,17 @@ rule s2v_table:
         tex="results/tables/{dataset}_sensor_to_vision.tex",
         per_class_csv="results/tables/{dataset}_sensor_to_vision_per_class.csv",
         per_class_md="results/tables/{dataset}_sensor_to_vision_per_class.md",
+    log:
+        "results/logs/{dataset}/table_sensor_to_vision.log",
+    conda:
+        "../envs/vskd.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         order=s2v_order,
         baseline=lambda w: s2v_baseline(w.dataset),
         sensors=sakdn_sensors,
-    log:
-        "results/logs/{dataset}/table_sensor_to_vision.log",
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        "../envs/vskd.yaml"
     script:
         "../workflow_scripts/s2v_table.py"
 
@@ -77,15 +77,15 @@ rule figure_run_curves:
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "model": "{run}", "figure": "training curves"},
         ),
-    params:
-        title=lambda w: f"{w.dataset}: {runs_of(w.dataset, w.run)[0].label} (run {w.run})",
     log:
         "results/logs/{dataset}/figures/curves_{run}.log",
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        title=lambda w: f"{w.dataset}: {runs_of(w.dataset, w.run)[0].label} (run {w.run})",
     script:
         "../workflow_scripts/figures.py"
 
@@ -102,10 +102,10 @@ use rule figure_run_curves as figure_teacher_curves with:
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "model": "{teacher}", "figure": "training curves"},
         ),
-    params:
-        title=lambda w: f"{w.dataset}: video {w.teacher.replace('_', ' ')}",
     log:
         "results/logs/{dataset}/figures/curves_{teacher}.log",
+    params:
+        title=lambda w: f"{w.dataset}: video {w.teacher.replace('_', ' ')}",
 
 
 use rule figure_run_curves as figure_confusion with:
@@ -120,12 +120,12 @@ use rule figure_run_curves as figure_confusion with:
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "figure": "confusion matrices"},
         ),
+    log:
+        "results/logs/{dataset}/figures/confusion.log",
     params:
         roles=["teacher", "baseline", "student"],
         labels=design_card_legend,
         title=lambda w: f"{w.dataset}: confusion matrices, seed {config['seed']}",
-    log:
-        "results/logs/{dataset}/figures/confusion.log",
 
 
 use rule figure_run_curves as figure_per_class_f1 with:
@@ -140,12 +140,12 @@ use rule figure_run_curves as figure_per_class_f1 with:
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "figure": "per-class F1"},
         ),
+    log:
+        "results/logs/{dataset}/figures/per_class_f1.log",
     params:
         roles=["teacher", "baseline", "student"],
         labels=design_card_legend,
         title=lambda w: f"{w.dataset}: per-class F1",
-    log:
-        "results/logs/{dataset}/figures/per_class_f1.log",
 
 
 use rule figure_run_curves as figure_gaf_examples with:
@@ -160,13 +160,13 @@ use rule figure_run_curves as figure_gaf_examples with:
             subcategory="{dataset}",
             labels={"dataset": "{dataset}", "figure": "GAF examples"},
         ),
+    log:
+        "results/logs/{dataset}/figures/gaf_examples.log",
     params:
         class_names=class_names,
         per_class=1,
         max_channels=6,
         title=lambda w: f"{w.dataset}",
-    log:
-        "results/logs/{dataset}/figures/gaf_examples.log",
 
 
 rule report_figures:
@@ -178,11 +178,11 @@ rule report_figures:
         "results/figures/index.tsv",
     log:
         "results/logs/figures_index.log",
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=200,
         runtime=5,
-    conda:
-        "../envs/vskd.yaml"
     script:
         "../workflow_scripts/figures.py"
 
@@ -204,18 +204,18 @@ rule export_run_student:
         json="results/{dataset}/runs/{run}/seed{seed}/export/student.json",
         int8="results/{dataset}/runs/{run}/seed{seed}/export/student_int8.onnx",
         report="results/{dataset}/runs/{run}/seed{seed}/export/checks.json",
-    params:
-        eff=export_params,
     log:
         "results/logs/{dataset}/runs/{run}/seed{seed}_export.log",
     benchmark:
         "results/benchmarks/{dataset}/runs/{run}/seed{seed}_export.tsv"
+    conda:
+        "../envs/vskd.yaml"
     threads: 2
     resources:
         mem_mb=3000,
         runtime=20,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        eff=export_params,
     script:
         "../workflow_scripts/export_student.py"
 

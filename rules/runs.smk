@@ -13,19 +13,19 @@ rule train_run:
         per_class="results/{dataset}/runs/{run}/seed{seed}/per_class.csv",
         confusion="results/{dataset}/runs/{run}/seed{seed}/confusion.csv",
         metrics="results/{dataset}/runs/{run}/seed{seed}/metrics.csv",
-    params:
-        cfg=run_params,
-        checkpoint="results/{dataset}/checkpoints/runs/{run}/seed{seed}.pt",
     log:
         "results/logs/{dataset}/runs/{run}/seed{seed}.log",
     benchmark:
         "results/benchmarks/{dataset}/runs/{run}/seed{seed}.tsv"
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=4000,
         runtime=120,
         gpu=gpus,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        cfg=run_params,
+        checkpoint="results/{dataset}/checkpoints/runs/{run}/seed{seed}.pt",
     script:
         "../workflow_scripts/train_run.py"
 
@@ -42,19 +42,19 @@ rule s2v_run:
         confusion="results/{dataset}/s2v/{s2v_run}/seed{seed}/confusion.csv",
         test_logits="results/{dataset}/s2v/{s2v_run}/seed{seed}/test_logits.csv",
         metrics="results/{dataset}/s2v/{s2v_run}/seed{seed}/metrics.csv",
-    params:
-        cfg=lambda w: reverse_run_config(eff(w), s2v_spec(w), sakdn(w)),
-        checkpoint="results/{dataset}/checkpoints/s2v/{s2v_run}/seed{seed}.pt",
     log:
         "results/logs/{dataset}/s2v/{s2v_run}/seed{seed}.log",
     benchmark:
         "results/benchmarks/{dataset}/s2v/{s2v_run}/seed{seed}.tsv"
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=4000,
         runtime=240,
         gpu=gpus,
-    conda:
-        "../envs/vskd.yaml"
+    params:
+        cfg=lambda w: reverse_run_config(eff(w), s2v_spec(w), sakdn(w)),
+        checkpoint="results/{dataset}/checkpoints/s2v/{s2v_run}/seed{seed}.pt",
     script:
         "../workflow_scripts/s2v_run.py"
 
@@ -68,6 +68,13 @@ rule late_fusion:
     output:
         metrics="results/{dataset}/s2v/late_fusion/seed{seed}/metrics.csv",
         per_class="results/{dataset}/s2v/late_fusion/seed{seed}/per_class.csv",
+    log:
+        "results/logs/{dataset}/s2v/late_fusion_seed{seed}.log",
+    conda:
+        "../envs/vskd.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         cfg=lambda w: {
             "name": w.dataset,
@@ -75,13 +82,6 @@ rule late_fusion:
             "seed": int(w.seed),
             "late_fusion": sakdn(w)["late_fusion"],
         },
-    log:
-        "results/logs/{dataset}/s2v/late_fusion_seed{seed}.log",
-    resources:
-        mem_mb=1000,
-        runtime=5,
-    conda:
-        "../envs/vskd.yaml"
     script:
         "../workflow_scripts/late_fusion.py"
 
@@ -95,10 +95,10 @@ rule design_card:
         "results/{dataset}/{card}_metrics.csv",
     log:
         "results/logs/{dataset}/design_card_{card}.log",
+    conda:
+        "../envs/vskd.yaml"
     resources:
         mem_mb=200,
         runtime=5,
-    conda:
-        "../envs/vskd.yaml"
     script:
         "../workflow_scripts/copy_file.py"

@@ -1,10 +1,10 @@
 """Shared fixtures: paths to the real data in ../shared (skipped with a reason where absent)."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from repo_paths import REFERENCE, REPO, SHARED, SHARED_DATA, UTD_INERTIAL, _need  # noqa: F401
 
 

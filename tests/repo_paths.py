@@ -3,6 +3,7 @@
 A plain module, not conftest.py: test modules import these names, and with several conftest.py
 files in the tree `from conftest import ...` would pick whichever was imported first.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

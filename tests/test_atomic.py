@@ -1,4 +1,5 @@
 """Atomic outputs: a failing writer leaves neither a partial file nor a temporary behind."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,13 +1,21 @@
 """Backbone registry and API: every backbone's pooled features and stage maps, input conventions,
 pretrained weights in every accepted form (and a clear error for a real mismatch)."""
+
 from __future__ import annotations
 
 import pytest
 import torch
 from torch import nn
 
-from vskd.models.backbones import (BACKBONES, Backbone, Normalize, WeightsError, build_backbone,
-                                   load_pretrained, register_backbone)
+from vskd.models.backbones import (
+    BACKBONES,
+    Backbone,
+    Normalize,
+    WeightsError,
+    build_backbone,
+    load_pretrained,
+    register_backbone,
+)
 
 # name -> (feature_dim, map channels, map strides)
 EXPECTED = {
@@ -34,8 +42,9 @@ def test_registry_lists_every_backbone_and_rejects_unknown_names():
 def test_pooled_features_and_four_stage_maps(name, in_channels):
     dim, channels, strides = EXPECTED[name]
     torch.manual_seed(0)
-    bb = build_backbone(name, in_channels=in_channels,
-                        **({"input_norm": "imagenet"} if in_channels != 3 else {})).eval()
+    bb = build_backbone(
+        name, in_channels=in_channels, **({"input_norm": "imagenet"} if in_channels != 3 else {})
+    ).eval()
     assert bb.feature_dim == dim and bb.map_channels == channels and bb.name == name
     x = torch.rand(2, in_channels, 64, 96) * 255
     with torch.no_grad():
@@ -59,7 +68,7 @@ def test_input_norms():
     img = Normalize.from_name("imagenet")(x)
     torch.testing.assert_close(img[:, 1], (x[:, 1] / 255 - 0.456) / 0.224)
     six = Normalize.from_name("imagenet", 6)(torch.full((1, 6, 2, 2), 255.0))
-    torch.testing.assert_close(six, torch.full((1, 6, 2, 2), 2.0))     # (1 - 0.5) / 0.25
+    torch.testing.assert_close(six, torch.full((1, 6, 2, 2), 2.0))  # (1 - 0.5) / 0.25
     with pytest.raises(ValueError, match="3 \\(RGB\\) input channels"):
         build_backbone("bninception", in_channels=6)
     with pytest.raises(ValueError, match="unknown input_norm"):
@@ -83,7 +92,7 @@ def _tsn_style(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 def test_bninception_loads_state_dicts_in_both_forms(tmp_path, form):
     torch.manual_seed(1)
     source = build_backbone("bninception")
-    for m in source.modules():                       # non-default statistics, to see them arrive
+    for m in source.modules():  # non-default statistics, to see them arrive
         if isinstance(m, nn.BatchNorm2d):
             m.running_mean.uniform_(-1, 1)
             m.running_var.uniform_(0.5, 2)
@@ -93,10 +102,11 @@ def test_bninception_loads_state_dicts_in_both_forms(tmp_path, form):
         state = _tsn_style(state)
         assert state["conv1_7x7_s2_bn.weight"].shape == (1, 64)
         assert not any(k.endswith("num_batches_tracked") for k in state)
-    state["last_linear.weight"] = torch.zeros(1000, 1024)     # ImageNet classifier: ignored
+    state["last_linear.weight"] = torch.zeros(1000, 1024)  # ImageNet classifier: ignored
     path = tmp_path / f"bn_inception_{form}.pth"
-    torch.save({"state_dict": {f"module.base_model.{k}": v for k, v in state.items()}}
-               if form == "tsn" else state, path)
+    torch.save(
+        {"state_dict": {f"module.base_model.{k}": v for k, v in state.items()}} if form == "tsn" else state, path
+    )
     target = build_backbone("bninception")
     load_pretrained(target, path)
     for key, want in source.net.state_dict().items():
@@ -116,11 +126,14 @@ def test_real_mismatches_still_raise_clear_errors(tmp_path):
     with pytest.raises(WeightsError, match="do not fit resnet18"):
         load_pretrained(bb, wrong)
     state = _tsn_style(build_backbone("bninception").net.state_dict())
-    state["inception_4c_pool_proj_bn.weight"] = torch.ones(1, 96)    # the old 96-channel 4c
+    state["inception_4c_pool_proj_bn.weight"] = torch.ones(1, 96)  # the old 96-channel 4c
     bad = tmp_path / "bad_bn.pth"
     torch.save(state, bad)
-    with pytest.raises(WeightsError, match=r"1 with wrong shapes.*inception_4c_pool_proj_bn.weight "
-                                           r"\(1, 96\) vs \(128,\)"):
+    with pytest.raises(
+        WeightsError,
+        match=r"1 with wrong shapes.*inception_4c_pool_proj_bn.weight "
+        r"\(1, 96\) vs \(128,\)",
+    ):
         load_pretrained(build_backbone("bninception"), bad)
     garbage = tmp_path / "garbage.pth"
     garbage.write_bytes(b"not a torch file")
@@ -136,11 +149,10 @@ def test_resnet_weights_with_prefix_and_for_more_input_channels(tmp_path):
     load_pretrained(bb, good)
     assert torch.equal(bb.net.conv1.weight, source.net.conv1.weight)
     six = build_backbone("resnet18", in_channels=6)
-    load_pretrained(six, good)                       # RGB filters adapted to 6 channels
+    load_pretrained(six, good)  # RGB filters adapted to 6 channels
     w = source.net.conv1.weight
     torch.testing.assert_close(six.net.conv1.weight, w.mean(1, keepdim=True).repeat(1, 6, 1, 1) / 2)
     torch.testing.assert_close(six.net.layer1[0].conv1.weight, source.net.layer1[0].conv1.weight)
-
 
 
 def test_backbone_options_reach_the_constructor_and_unknown_ones_are_named():

@@ -1,4 +1,5 @@
 """Bad input fails early with a message naming the file and what is wrong."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,7 +60,7 @@ def test_frames_stage_leaves_no_output_on_bad_video(tmp_path, real_avi_bytes):
     good = tmp_path / "a3_s1_t1_color.avi"
     good.write_bytes(real_avi_bytes)
     bad = tmp_path / "a3_s1_t2_color.avi"
-    bad.write_bytes(real_avi_bytes[: int(0.6 * len(real_avi_bytes))])   # header still claims all
+    bad.write_bytes(real_avi_bytes[: int(0.6 * len(real_avi_bytes))])  # header still claims all
     for clip in ("a3_s1_t1", "a3_s1_t2"):
         scipy.io.savemat(tmp_path / f"{clip}_inertial.mat", {"d_iner": np.ones((120, 6))})
     manifest = build_manifest(tmp_path, "utd_mhad", ["video", "inertial"])
@@ -68,8 +69,8 @@ def test_frames_stage_leaves_no_output_on_bad_video(tmp_path, real_avi_bytes):
     params = {"height": 32, "width": 40, "storage": "raw", "compression": "lzf"}
     with pytest.raises(DataFileError, match=r"a3_s1_t2_color.avi: truncated video: decoded \d+ frames"):
         write_frames_h5(manifest, out, params, "utd_mhad")
-    assert out.read_bytes() == b"previous result"          # nothing overwritten
-    assert [p.name for p in tmp_path.glob(".frames.h5*")] == []   # no temporary left behind
+    assert out.read_bytes() == b"previous result"  # nothing overwritten
+    assert [p.name for p in tmp_path.glob(".frames.h5*")] == []  # no temporary left behind
 
 
 def test_missing_modality_names_the_file(tmp_path):

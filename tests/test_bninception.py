@@ -1,4 +1,5 @@
 """BN-Inception: the published definition, exactly (parameter count, every block's shape, names)."""
+
 from __future__ import annotations
 
 import torch
@@ -9,10 +10,16 @@ from vskd.models.backbones.bninception import BLOCKS, BNInception, block_out_cha
 # every block's output at 224 px (channels, side) in the Caffe definition used by TSN/TRN
 PUBLISHED_SHAPES = {
     "conv2_3x3": (192, 56),
-    "inception_3a": (256, 28), "inception_3b": (320, 28), "inception_3c": (576, 14),
-    "inception_4a": (576, 14), "inception_4b": (576, 14), "inception_4c": (608, 14),
-    "inception_4d": (608, 14), "inception_4e": (1056, 7),
-    "inception_5a": (1024, 7), "inception_5b": (1024, 7),
+    "inception_3a": (256, 28),
+    "inception_3b": (320, 28),
+    "inception_3c": (576, 14),
+    "inception_4a": (576, 14),
+    "inception_4b": (576, 14),
+    "inception_4c": (608, 14),
+    "inception_4d": (608, 14),
+    "inception_4e": (1056, 7),
+    "inception_5a": (1024, 7),
+    "inception_5b": (1024, 7),
 }
 
 
@@ -32,7 +39,7 @@ def test_every_block_output_shape_at_224():
     with torch.no_grad():
         outs = net.block_outputs(torch.zeros(1, 3, 224, 224))
     assert {k: (v.shape[1], v.shape[2]) for k, v in outs.items()} == PUBLISHED_SHAPES
-    for spec in BLOCKS:             # the table's inputs chain: block k's input = block k-1's output
+    for spec in BLOCKS:  # the table's inputs chain: block k's input = block k-1's output
         assert outs[f"inception_{spec[0]}"].shape[1] == block_out_channels(spec)
     for prev, spec in zip(BLOCKS, BLOCKS[1:]):
         assert spec[1] == block_out_channels(prev)
@@ -44,12 +51,16 @@ def test_stage_maps_pooled_features_and_tsn_layer_names():
     with torch.no_grad():
         pooled, maps = bb.forward_maps(torch.rand(1, 3, 224, 224) * 255)
         again = bb(torch.rand(1, 3, 224, 224) * 255)
-    assert [tuple(m.shape[1:]) for m in maps] == [(192, 56, 56), (320, 28, 28), (608, 14, 14),
-                                                  (1024, 7, 7)]
+    assert [tuple(m.shape[1:]) for m in maps] == [(192, 56, 56), (320, 28, 28), (608, 14, 14), (1024, 7, 7)]
     assert pooled.shape == again.shape == (1, 1024)
     torch.testing.assert_close(pooled, maps[-1].mean(dim=(2, 3)))
-    assert all(m.min() >= 0 for m in maps)            # post-ReLU maps, returned by the forward itself
+    assert all(m.min() >= 0 for m in maps)  # post-ReLU maps, returned by the forward itself
     names = dict(bb.net.named_parameters())
-    for key in ("conv1_7x7_s2.weight", "inception_3a_1x1_bn.weight", "inception_4c_pool_proj.weight",
-                "inception_4e_double_3x3_2.weight", "inception_5b_pool_proj.bias"):
+    for key in (
+        "conv1_7x7_s2.weight",
+        "inception_3a_1x1_bn.weight",
+        "inception_4c_pool_proj.weight",
+        "inception_4e_double_3x3_2.weight",
+        "inception_5b_pool_proj.bias",
+    ):
         assert key in names

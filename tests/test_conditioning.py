@@ -1,13 +1,12 @@
 """Signal conditioning: sorting, de-duplication, spike rules and resampling, on constructed signals
 and on the real Berkeley-MHAD, MMAct and UTD-MHAD files in ../shared (in place; skipped if absent)."""
-from __future__ import annotations
 
-from pathlib import Path
+from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from repo_paths import SHARED_DATA, _need
+
 from vskd.data.adapters import Recording, get_adapter
 from vskd.data.conditioning import Conditioning, condition, conditioned, resample, sort_and_dedupe
 from vskd.data.readers import DataFileError
@@ -28,7 +27,7 @@ def test_sort_and_dedupe_average_repeated_timestamps():
     v = np.array([[0.0], [2.0], [1.0], [4.0], [3.0]])
     ts, vs, back, dups = sort_and_dedupe(t, v)
     np.testing.assert_array_equal(ts, [0.0, 0.01, 0.02, 0.03])
-    np.testing.assert_array_equal(vs[:, 0], [0.0, 1.0, 3.0, 3.0])     # (2 + 4) / 2 at t = 0.02
+    np.testing.assert_array_equal(vs[:, 0], [0.0, 1.0, 3.0, 3.0])  # (2 + 4) / 2 at t = 0.02
     assert (back, dups) == (1, 1)
 
 
@@ -66,8 +65,8 @@ def test_bursty_sine_is_recovered_and_downsampling_is_antialiased():
 def test_range_rule_drops_corrupt_rows_and_keeps_saturation():
     t = np.arange(40) / 30.0
     v = np.tile([[0.5, -0.2, 1.0]], (40, 1))
-    v[10] = [60.7, -2.0, 1.0]          # a corrupt packet as in the real files
-    v[20:23, 0] = 2.0                  # real saturation at the rail
+    v[10] = [60.7, -2.0, 1.0]  # a corrupt packet as in the real files
+    v[20:23, 0] = 2.0  # real saturation at the rail
     out, rep = condition(rec(t, v), Conditioning(rate_hz=30.0, despike="auto"), SHIMMER)
     assert rep.spikes == 1
     np.testing.assert_allclose(out[10], [0.5, -0.2, 1.0])
@@ -87,10 +86,13 @@ def test_hampel_rule_removes_an_in_range_two_sample_spike():
     assert rep_range.spikes == 0
 
 
-@pytest.mark.parametrize("times,values,match", [
-    ([1.0, 1.0, 1.0], [0.1, 0.2, 0.3], "positive time span"),
-    ([0.0, 0.1, 0.2], [50.0, 50.0, 50.0], "0 usable sample"),
-])
+@pytest.mark.parametrize(
+    "times,values,match",
+    [
+        ([1.0, 1.0, 1.0], [0.1, 0.2, 0.3], "positive time span"),
+        ([0.0, 0.1, 0.2], [50.0, 50.0, 50.0], "0 usable sample"),
+    ],
+)
 def test_degenerate_recordings_raise_datafileerror_naming_the_file(times, values, match):
     with pytest.raises(DataFileError, match=match) as err:
         condition(rec(times, values, source="/data/acc_h01_s01_a01_r01.txt"), Conditioning(), SHIMMER)

@@ -1,15 +1,15 @@
 """Config schema: clear errors naming the key; per-dataset overrides merged and validated."""
+
 from __future__ import annotations
 
 import copy
 
 import pytest
 import yaml
-
-from vskd.config import (ConfigError, config_hash, dataset_config, deep_merge, load_config,
-                         validate_config)
-from vskd.runs import expand_runs
 from repo_paths import REPO
+
+from vskd.config import ConfigError, config_hash, dataset_config, deep_merge, load_config, validate_config
+from vskd.runs import expand_runs
 
 
 @pytest.fixture
@@ -26,8 +26,9 @@ def test_shipped_configs_are_valid():
         runs = expand_runs(merged, validate_config(merged, origin=scenario), origin=scenario)
         # the wearable student never inherits the paper student's ResNet-18 ImageNet weights
         wearable = [r for (d, n, _), r in runs.items() if n.endswith("_wearable")]
-        assert wearable and all(r.student["backbone"] == "smallcnn" and r.student["pretrained"] is None
-                                for r in wearable), scenario
+        assert wearable and all(
+            r.student["backbone"] == "smallcnn" and r.student["pretrained"] is None for r in wearable
+        ), scenario
 
 
 def test_wrong_type_names_the_key(config):

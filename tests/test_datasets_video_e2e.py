@@ -1,14 +1,13 @@
 """The video teacher and a distillation run on the synthetic Berkeley-MHAD (one camera: keyed by
 clip) and MMAct cross_view (four cameras: one sample per (clip, camera)) through the real
 `snakemake` command. Tiny data and one epoch each; marked e2e."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import h5py
 import pandas as pd
 import pytest
 import yaml
-
 from repo_paths import REPO
 from workflow_runner import snakemake
 
@@ -19,17 +18,29 @@ def tiny_config() -> dict:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     frame = {"frame_width": 40, "frame_height": 32}
     config["datasets"] = {
-        "berkeley": {**config["datasets"]["berkeley"], "cameras": ["cluster01_cam01"],
-                     "synthetic": {"seed": 0, "subjects": 9, "repetitions": 1,
-                                   "cameras": ["cluster01_cam01"], **frame}},
-        "mmact": {**config["datasets"]["mmact"], "split": "cross_view",
-                  "cameras": ["cam1", "cam2", "cam3", "cam4"],
-                  "synthetic": {"seed": 0, "subjects": 2, "actions": 3, "fps": 8,
-                                "cameras": ["cam1", "cam2", "cam3", "cam4"], **frame}},
+        "berkeley": {
+            **config["datasets"]["berkeley"],
+            "cameras": ["cluster01_cam01"],
+            "synthetic": {"seed": 0, "subjects": 9, "repetitions": 1, "cameras": ["cluster01_cam01"], **frame},
+        },
+        "mmact": {
+            **config["datasets"]["mmact"],
+            "split": "cross_view",
+            "cameras": ["cam1", "cam2", "cam3", "cam4"],
+            "synthetic": {
+                "seed": 0,
+                "subjects": 2,
+                "actions": 3,
+                "fps": 8,
+                "cameras": ["cam1", "cam2", "cam3", "cam4"],
+                **frame,
+            },
+        },
     }
     config["frames"].update(height=32, width=40, storage="raw", compression="none")
-    config["teacher"].update(backbone="smallcnn", num_segments=3, crop_height=32, crop_width=32,
-                             epochs=1, eval_every_epoch=False)
+    config["teacher"].update(
+        backbone="smallcnn", num_segments=3, crop_height=32, crop_width=32, epochs=1, eval_every_epoch=False
+    )
     config["student"].update(epochs=1, eval_every_epoch=False)
     config["gaf"]["image_size"] = 32
     config["knowledge"].update(views=2, map_views=0)
@@ -41,8 +52,7 @@ def tiny_config() -> dict:
 
 def test_teacher_and_distillation_on_berkeley_and_mmact_cross_view(tmp_path):
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(tiny_config()))
-    targets = [f"results/{d}/{card}_metrics.csv" for d in ("berkeley", "mmact")
-               for card in ("student", "teacher")]
+    targets = [f"results/{d}/{card}_metrics.csv" for d in ("berkeley", "mmact") for card in ("student", "teacher")]
     snakemake(tmp_path, *targets)
     res = tmp_path / "results"
     # Berkeley, one camera: everything keyed by clip id

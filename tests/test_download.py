@@ -1,4 +1,5 @@
 """Download against a real HTTP server on 127.0.0.1: resume, checksum, bad checksum."""
+
 from __future__ import annotations
 
 import hashlib
@@ -9,7 +10,7 @@ import pytest
 
 from vskd.data.download import DownloadError, download
 
-PAYLOAD = bytes(range(256)) * 4096 * 3     # 3 MiB
+PAYLOAD = bytes(range(256)) * 4096 * 3  # 3 MiB
 
 
 class RangeHandler(http.server.BaseHTTPRequestHandler):
@@ -41,7 +42,7 @@ class RangeHandler(http.server.BaseHTTPRequestHandler):
             cut = RangeHandler.cut_once.pop()
             self.wfile.write(body[:cut])
             self.wfile.flush()
-            self.connection.close()        # an interrupted transfer
+            self.connection.close()  # an interrupted transfer
             return
         self.wfile.write(body)
 

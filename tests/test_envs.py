@@ -1,11 +1,11 @@
 """envs/vskd.yaml (for --software-deployment-method conda) lists what pyproject.toml lists."""
+
 from __future__ import annotations
 
 import re
 import tomllib
 
 import yaml
-
 from repo_paths import REPO
 
 # conda-forge names that differ from PyPI names
@@ -28,8 +28,9 @@ def test_conda_env_matches_pyproject():
             conda.add(CONDA_TO_PYPI.get(_name(dep), _name(dep)))
     conda -= {"python", "pip"}
     assert pypi == conda | pip, f"only in pyproject: {pypi - conda - pip}; only in env: {(conda | pip) - pypi}"
-    assert any(d.startswith("-e") for dep in env["dependencies"] if isinstance(dep, dict)
-               for d in dep.get("pip", [])), "the env must install vskd itself"
+    assert any(
+        d.startswith("-e") for dep in env["dependencies"] if isinstance(dep, dict) for d in dep.get("pip", [])
+    ), "the env must install vskd itself"
 
 
 def test_every_rule_uses_the_env_and_declares_log_and_resources():

@@ -14,6 +14,7 @@ Tolerances (measured, see the asserts):
   code's network, 1e-4 (measured ~1e-6);
 - raw -> probabilities vs the training code on the stored images: 1e-3 (the rare level flips).
 """
+
 from __future__ import annotations
 
 import json
@@ -25,21 +26,26 @@ import pytest
 import scipy.io
 import torch
 
-from vskd.data.adapters import get_adapter
 from vskd.data import utd
+from vskd.data.adapters import get_adapter
 from vskd.data.synthetic.utd_mhad import SyntheticSpec, synthesize_clip
 from vskd.export.encoder import GafEncoder
-from vskd.export.exporter import (check_export, export_student, onnx_pipeline, ort_session,
-                                  quantize_int8, training_probabilities)
+from vskd.export.exporter import (
+    check_export,
+    export_student,
+    onnx_pipeline,
+    ort_session,
+    quantize_int8,
+    training_probabilities,
+)
 from vskd.export.model import ModelFileError, build_pipeline, load_student
 from vskd.export.resize import positions_like, resize_matrix, resize_vectors
 from vskd.gaf import gaf_image, gramian_angular_field, mat2gray, resize_flag, series_image
-from vskd.gaf_store import GafStore, write_gaf_h5
+from vskd.gaf_store import write_gaf_h5
 from vskd.models.registry import build_network
 
 CHANNELS = ["acc_x", "acc_y", "acc_z"]
-GAF = {"kind": "gasf", "channels": CHANNELS, "image_size": 64, "interpolation": "area",
-       "gadf_convention": "matlab"}
+GAF = {"kind": "gasf", "channels": CHANNELS, "image_size": 64, "interpolation": "area", "gadf_convention": "matlab"}
 
 
 def save_student(path, gaf=GAF, num_classes=27, seed=0, backbone="resnet18", backbone_options=None):
@@ -49,10 +55,21 @@ def save_student(path, gaf=GAF, num_classes=27, seed=0, backbone="resnet18", bac
     if backbone_options:
         cfg["backbone_options"] = backbone_options
     net = build_network("gaf_cnn", cfg, num_classes, len(gaf["channels"]))
-    torch.save({"state_dict": net.state_dict(), "network": "gaf_cnn", "student_config": cfg,
-                "num_classes": num_classes, "class_names": list(get_adapter("utd_mhad").class_names[:num_classes]),
-                "in_channels": len(gaf["channels"]), "gaf_config": dict(gaf), "config_hash": "test",
-                "run": {"name": "dask", "method": "dask"}, "seed": seed}, path)
+    torch.save(
+        {
+            "state_dict": net.state_dict(),
+            "network": "gaf_cnn",
+            "student_config": cfg,
+            "num_classes": num_classes,
+            "class_names": list(get_adapter("utd_mhad").class_names[:num_classes]),
+            "in_channels": len(gaf["channels"]),
+            "gaf_config": dict(gaf),
+            "config_hash": "test",
+            "run": {"name": "dask", "method": "dask"},
+            "seed": seed,
+        },
+        path,
+    )
     return path
 
 
@@ -66,8 +83,13 @@ def generated_clips(folder, n=12):
         _, imu = synthesize_clip(spec, clip)
         path = folder / f"a{clip.action}_s{clip.subject}_t{clip.trial}_inertial.mat"
         scipy.io.savemat(path, {"d_iner": imu})
-        rows.append({"clip_id": f"a{clip.action}_s{clip.subject}_t{clip.trial}",
-                     "label": clip.action - 1, "inertial_path": str(path)})
+        rows.append(
+            {
+                "clip_id": f"a{clip.action}_s{clip.subject}_t{clip.trial}",
+                "label": clip.action - 1,
+                "inertial_path": str(path),
+            }
+        )
     return rows
 
 
@@ -75,8 +97,9 @@ def dataset(folder, rows, gaf=GAF):
     """clips.csv, split.csv (every clip a test clip) and the GAF store of the GAF stage code."""
     manifest = pd.DataFrame(rows).assign(status="ok")
     manifest.to_csv(folder / "clips.csv", index=False)
-    pd.DataFrame({"clip_id": manifest.clip_id, "label": manifest.label,
-                  "subset": "test"}).to_csv(folder / "split.csv", index=False)
+    pd.DataFrame({"clip_id": manifest.clip_id, "label": manifest.label, "subset": "test"}).to_csv(
+        folder / "split.csv", index=False
+    )
     write_gaf_h5(manifest, folder / "gaf.h5", dict(gaf), "utd_mhad")
     return folder / "clips.csv", folder / "split.csv", folder / "gaf.h5"
 
@@ -85,8 +108,12 @@ def dataset(folder, rows, gaf=GAF):
 def exported(tmp_path_factory):
     d = tmp_path_factory.mktemp("export")
     model = save_student(d / "model.pt")
-    eff = {"name": "utd", "seed": 0, "gaf": dict(GAF),
-           "dataset": {"kind": "utd_mhad", "source": "synthetic", "split": "trial"}}
+    eff = {
+        "name": "utd",
+        "seed": 0,
+        "gaf": dict(GAF),
+        "dataset": {"kind": "utd_mhad", "source": "synthetic", "split": "trial"},
+    }
     meta = export_student(model, d / "student.onnx", d / "student.pt", d / "student.json", eff)
     return d, model, meta
 
@@ -113,8 +140,7 @@ def test_resize_vectors_is_the_matrix_and_images_match_cv2():
         torch.testing.assert_close(resize_vectors(v, 64, "area"), v @ a.T, rtol=0, atol=1e-13)
         img = rng.random((n, n)).astype(np.float32)
         ref = cv2.resize(img, (64, 64), interpolation=resize_flag(n, 64, "area")) if n != 64 else img
-        np.testing.assert_allclose((a @ torch.tensor(img, dtype=torch.float64) @ a.T).numpy(), ref,
-                                   atol=2e-6)
+        np.testing.assert_allclose((a @ torch.tensor(img, dtype=torch.float64) @ a.T).numpy(), ref, atol=2e-6)
 
 
 def test_cubic_enlarging_is_not_silently_wrong():
@@ -129,8 +155,7 @@ def _reference_float(series, kind, size, interpolation, convention):
     if size == gray.shape[-1]:
         return gray
     flag = resize_flag(gray.shape[-1], size, interpolation)
-    return np.clip(np.stack([cv2.resize(g.astype(np.float32), (size, size), interpolation=flag)
-                             for g in gray]), 0, 1)
+    return np.clip(np.stack([cv2.resize(g.astype(np.float32), (size, size), interpolation=flag) for g in gray]), 0, 1)
 
 
 def _compare_encoder(recordings, kind, convention="matlab", interpolation="area", size=64):
@@ -141,8 +166,7 @@ def _compare_encoder(recordings, kind, convention="matlab", interpolation="area"
         series = rec[:, :3].T
         x = torch.tensor(series, dtype=torch.float32)[None]
         ref = series_image(series.astype(np.float32).astype(np.float64), kind, size, interpolation, convention)
-        ref_f = _reference_float(series.astype(np.float32).astype(np.float64), kind, size,
-                                 interpolation, convention)
+        ref_f = _reference_float(series.astype(np.float32).astype(np.float64), kind, size, interpolation, convention)
         with torch.no_grad():
             out = enc_q(x)[0].numpy()
             out_f = enc_f(x)[0].numpy() / 255
@@ -176,6 +200,7 @@ def test_encoder_matches_gaf_on_generated_recordings(kind, convention):
 
 def test_encoder_matches_gaf_on_real_utd(utd_inertial_dir):
     from vskd.data.readers import read_inertial
+
     files = sorted(utd_inertial_dir.glob("*_inertial.mat"))[::9]
     recs = [read_inertial(f) for f in files]
     flips, off_diag, total = _compare_encoder(recs, "gasf")
@@ -228,8 +253,7 @@ def test_onnx_has_a_dynamic_length_and_matches_torch(exported):
 
 def _parity(d, sub, model, rows):
     manifest, split, gaf_h5 = dataset(sub, rows)
-    report = check_export(model, d / "student.onnx", d / "student.pt", d / "student.json",
-                          split, manifest, gaf_h5)
+    report = check_export(model, d / "student.onnx", d / "student.pt", d / "student.json", split, manifest, gaf_h5)
     tol = report["max_abs_prob_diff_vs_training_code"]
     assert tol["onnx_stored_images"] <= 1e-4, report
     assert tol["torchscript_stored_images"] <= 1e-4, report
@@ -275,10 +299,13 @@ def test_int8_variant_is_smaller_and_close(exported, tmp_path):
         assert np.abs(pf - pq).max() < 0.05
     # the backbone's convolutions are int8, the head (fc0, classifier) float
     import onnx
+
     graph = onnx.load(str(tmp_path / "student_int8.onnx")).graph
     made_by = {o: n for n in graph.node for o in n.output}
+
     def quantised(node):
         return any(i in made_by and made_by[i].op_type == "DequantizeLinear" for i in node.input)
+
     nodes = {n.name: n for n in graph.node}
     assert all(quantised(n) for name, n in nodes.items() if "/backbone/" in name and n.op_type == "Conv")
     heads = [n for name, n in nodes.items() if n.op_type == "Gemm"]
@@ -288,12 +315,14 @@ def test_int8_variant_is_smaller_and_close(exported, tmp_path):
 def test_the_wearable_student_exports_with_parity(tmp_path):
     """The wearable student of the run sheet (smallcnn with its own widths, passed as
     backbone_options) is rebuilt from its model file, exports, and matches the training code."""
-    model = save_student(tmp_path / "model.pt", backbone="smallcnn",
-                         backbone_options={"widths": [32, 64, 128, 256]})
-    eff = {"name": "utd", "seed": 0, "gaf": dict(GAF),
-           "dataset": {"kind": "utd_mhad", "source": "synthetic", "split": "trial"}}
-    meta = export_student(model, tmp_path / "student.onnx", tmp_path / "student.pt",
-                          tmp_path / "student.json", eff)
+    model = save_student(tmp_path / "model.pt", backbone="smallcnn", backbone_options={"widths": [32, 64, 128, 256]})
+    eff = {
+        "name": "utd",
+        "seed": 0,
+        "gaf": dict(GAF),
+        "dataset": {"kind": "utd_mhad", "source": "synthetic", "split": "trial"},
+    }
+    meta = export_student(model, tmp_path / "student.onnx", tmp_path / "student.pt", tmp_path / "student.json", eff)
     assert meta["network"]["backbone"] == "smallcnn"
     assert meta["network"]["backbone_options"] == {"widths": [32, 64, 128, 256]}
     assert meta["network"]["parameters"] < 500_000

@@ -1,4 +1,5 @@
 """frames.h5: both layouts round-trip real decoded video; reads of sampled frames."""
+
 from __future__ import annotations
 
 import pickle
@@ -27,8 +28,7 @@ def clip_folder(tmp_path_factory):
 def test_roundtrip_and_sampled_reads(clip_folder, tmp_path, storage, compression):
     manifest = build_manifest(clip_folder, "utd_mhad", ["video", "inertial"])
     out = tmp_path / "frames.h5"
-    params = {"height": 48, "width": 64, "storage": storage, "compression": compression,
-              "jpeg_quality": 95}
+    params = {"height": 48, "width": 64, "storage": storage, "compression": compression, "jpeg_quality": 95}
     total = write_frames_h5(manifest, out, params, "utd_mhad")
     assert total == manifest.n_frames.sum()
     store = FrameStore(out)
@@ -39,11 +39,11 @@ def test_roundtrip_and_sampled_reads(clip_folder, tmp_path, storage, compression
     assert picked.shape == (4, 48, 64, 3) and picked.dtype == np.uint8
     np.testing.assert_array_equal(picked[1], picked[2])
     if storage == "raw":
-        with h5py.File(out, "r") as h5:                  # what h5py reads, frame by frame
+        with h5py.File(out, "r") as h5:  # what h5py reads, frame by frame
             stored = h5["clips/a24_s2_t3"][()]
         np.testing.assert_array_equal(stored[[n - 1, 0, 0, 5]], picked)
         np.testing.assert_array_equal(store.read("a24_s2_t3", range(n)), stored)
-        clone = pickle.loads(pickle.dumps(store))        # as a DataLoader worker receives it
+        clone = pickle.loads(pickle.dumps(store))  # as a DataLoader worker receives it
         assert clone._h5 is None and getattr(clone, "_map", None) is None
         np.testing.assert_array_equal(clone.read("a24_s2_t3", [3, 1]), stored[[3, 1]])
     if compression == "none" and storage == "raw":

@@ -1,4 +1,5 @@
 """GAF: vectorised implementation vs the MATLAB formulas, and the original MATLAB output."""
+
 from __future__ import annotations
 
 import io
@@ -33,12 +34,11 @@ def naive_gaf(x: np.ndarray, kind: str, convention: str = "matlab") -> np.ndarra
 
 @pytest.mark.parametrize("kind,convention", [("gasf", "matlab"), ("gadf", "matlab"), ("gadf", "pyts")])
 def test_vectorised_matches_naive_on_real_recordings(utd_inertial_dir, kind, convention):
-    for name in ("a1_s1_t1", "a10_s3_t2", "a27_s8_t3"):   # wrist and thigh recordings
+    for name in ("a1_s1_t1", "a10_s3_t2", "a27_s8_t3"):  # wrist and thigh recordings
         data = read_inertial(utd_inertial_dir / f"{name}_inertial.mat")
         fields = gramian_angular_field(data[:, :3].T, kind, convention)
         for axis in range(3):
-            np.testing.assert_allclose(fields[axis], naive_gaf(data[:, axis], kind, convention),
-                                       atol=1e-12)
+            np.testing.assert_allclose(fields[axis], naive_gaf(data[:, axis], kind, convention), atol=1e-12)
 
 
 def test_gadf_defaults_to_matlab_convention_the_transpose_of_pyts():
@@ -50,7 +50,7 @@ def test_gadf_defaults_to_matlab_convention_the_transpose_of_pyts():
     np.testing.assert_allclose(pyts, -matlab, atol=1e-12)
     rec = np.stack([x] * 6, axis=1)
     img_m, img_p = gaf_image(rec, kind="gadf"), gaf_image(rec, kind="gadf", gadf_convention="pyts")
-    assert np.abs(img_m.astype(int) + img_p.astype(int) - 255).max() <= 1     # inverted images
+    assert np.abs(img_m.astype(int) + img_p.astype(int) - 255).max() <= 1  # inverted images
     with pytest.raises(ValueError, match="unknown GADF convention"):
         gramian_angular_field(x, "gadf", "wang")
 
@@ -63,7 +63,7 @@ def test_shrinking_antialiases_whatever_the_interpolation():
     for interpolation in ("area", "linear", "cubic"):
         img = gaf_image(rec, kind="gasf", image_size=42, interpolation=interpolation)
         assert img.min() >= 113 and img.max() <= 142, interpolation
-    up = gaf_image(rec[:16], kind="gasf", image_size=64, interpolation="linear")   # enlarging
+    up = gaf_image(rec[:16], kind="gasf", image_size=64, interpolation="linear")  # enlarging
     assert up.shape == (3, 64, 64) and up.max() == 255 and up.min() == 0
 
 
@@ -102,7 +102,7 @@ def test_constant_channel_gives_zero_image_not_nan():
     rec[:, 1] = np.arange(50)
     img = gaf_image(rec)
     assert not np.isnan(img.astype(float)).any()
-    assert img[0].max() == 0          # the constant acc_x channel
+    assert img[0].max() == 0  # the constant acc_x channel
     assert mat2gray(np.ones((2, 3, 3))).max() == 0
 
 
@@ -111,18 +111,24 @@ def test_constant_channel_is_logged_with_the_clip_name(tmp_path, caplog):
     from scipy.io import savemat
 
     from vskd.gaf_store import GafStore, write_gaf_h5
+
     rng = np.random.default_rng(0)
     paths = []
     for name, dead in (("a1_s1_t1", None), ("a2_s1_t1", 2)):
         rec = rng.normal(size=(120, 6))
         if dead is not None:
-            rec[:, dead] = 0.0                       # a dead acc_z axis
+            rec[:, dead] = 0.0  # a dead acc_z axis
         paths.append(tmp_path / f"{name}_inertial.mat")
         savemat(paths[-1], {"d_iner": rec})
-    manifest = pd.DataFrame({"clip_id": ["a1_s1_t1", "a2_s1_t1"], "label": [0, 1],
-                             "inertial_path": [str(p) for p in paths], "status": ["ok", "ok"]})
-    params = {"kind": "gasf", "channels": ["acc_x", "acc_y", "acc_z"], "image_size": 32,
-              "interpolation": "area"}
+    manifest = pd.DataFrame(
+        {
+            "clip_id": ["a1_s1_t1", "a2_s1_t1"],
+            "label": [0, 1],
+            "inertial_path": [str(p) for p in paths],
+            "status": ["ok", "ok"],
+        }
+    )
+    params = {"kind": "gasf", "channels": ["acc_x", "acc_y", "acc_z"], "image_size": 32, "interpolation": "area"}
     with caplog.at_level("WARNING", logger="vskd.gaf_store"):
         assert write_gaf_h5(manifest, tmp_path / "gaf.h5", params, "utd_mhad") == 2
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]

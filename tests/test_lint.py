@@ -1,5 +1,6 @@
 """Formatting and lint are part of the tests: ruff (check + format), snakefmt and `snakemake --lint`
 on the repository as committed (the same commands .ci/run runs before the test suite)."""
+
 from __future__ import annotations
 
 import shutil
@@ -7,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from repo_paths import REPO
 
 
@@ -15,9 +15,11 @@ def _run(*cmd: str) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=300)
 
 
-@pytest.mark.parametrize("cmd", [("ruff", "check", "."), ("ruff", "format", "--check", "."),
-                                 ("snakefmt", "--check", "Snakefile", "rules")],
-                         ids=["ruff-check", "ruff-format", "snakefmt"])
+@pytest.mark.parametrize(
+    "cmd",
+    [("ruff", "check", "."), ("ruff", "format", "--check", "."), ("snakefmt", "--check", "Snakefile", "rules")],
+    ids=["ruff-check", "ruff-format", "snakefmt"],
+)
 def test_formatters_and_linters_are_clean(cmd):
     if shutil.which(cmd[0]) is None:
         pytest.skip(f"{cmd[0]} is not installed (pip install -e '.[test]')")

@@ -1,6 +1,7 @@
 """Networks: TRN head as published (no classifier dropout, every tuple at evaluation), the
 teacher's and student's outputs (the paper's fc0 embeddings, pooled features, stage maps),
 and the network registry (backbones: test_backbones.py, test_bninception.py)."""
+
 from __future__ import annotations
 
 import itertools
@@ -29,10 +30,10 @@ def test_trn_evaluation_uses_every_tuple_and_is_deterministic():
             h = torch.stack([rel.fusion[i](x[:, list(t)].reshape(2, -1)) for t in tuples]).mean(0)
             logits = logits + rel.classifiers[i](h)
     assert torch.allclose(a[0], logits, atol=1e-5)
-    assert len(rel._chosen(3)) == 56                      # C(8, 5) at evaluation
+    assert len(rel._chosen(3)) == 56  # C(8, 5) at evaluation
     rel.train()
     outs = {tuple(rel._chosen(3).tolist()) for _ in range(20)}
-    assert len(outs) > 1 and all(len(o) == 3 for o in outs)   # training samples 3 per scale
+    assert len(outs) > 1 and all(len(o) == 3 for o in outs)  # training samples 3 per scale
 
 
 def test_trn_has_no_dropout_before_the_classifiers():
@@ -42,8 +43,7 @@ def test_trn_has_no_dropout_before_the_classifiers():
 
 def test_teacher_outputs_fc0_pooled_relation_and_maps_and_partial_bn():
     torch.manual_seed(0)
-    teacher = TRNTeacher("resnet18", 27, num_segments=3, img_feature_dim=32, num_bottleneck=24,
-                         partial_bn=True).train()
+    teacher = TRNTeacher("resnet18", 27, num_segments=3, img_feature_dim=32, num_bottleneck=24, partial_bn=True).train()
     frames = torch.rand(2, 3, 3, 64, 64) * 255
     out = teacher(frames, with_maps=True)
     assert out.logits.shape == (2, 27) and out.embedding.shape == (2, 32)
@@ -57,7 +57,7 @@ def test_teacher_outputs_fc0_pooled_relation_and_maps_and_partial_bn():
         out = teacher(frames)
         feats = teacher.bottleneck(teacher.backbone(frames.flatten(0, 1))).view(2, 3, -1)
     assert torch.allclose(out.embedding, feats.mean(1), atol=1e-5)
-    assert out.maps == []                                 # maps only on request
+    assert out.maps == []  # maps only on request
 
 
 def test_student_fc0_is_relu_of_fc_and_inputs_are_unit_scaled():
@@ -70,7 +70,7 @@ def test_student_fc0_is_relu_of_fc_and_inputs_are_unit_scaled():
     assert out.logits.shape == (2, 27) and out.embedding.shape == (2, 300) and len(out.maps) == 4
     assert torch.equal(out.embedding, torch.relu(student.fc(pooled)))
     assert (out.embedding >= 0).all()
-    assert torch.allclose(student.backbone.norm(x), x / 255.0)   # released code: ToTensor only
+    assert torch.allclose(student.backbone.norm(x), x / 255.0)  # released code: ToTensor only
     six = GafStudent(27, 32, in_channels=6)
     assert six(torch.rand(2, 6, 32, 32)).logits.shape == (2, 27)
 

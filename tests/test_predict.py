@@ -4,6 +4,7 @@ The student is randomly initialised (a small backbone keeps the export fast); wh
 reading, conditioning, checking and reporting around it, and that its probabilities are the
 training code's on ``gaf_image`` of the same recording.
 """
+
 from __future__ import annotations
 
 import csv
@@ -16,28 +17,31 @@ import numpy as np
 import pytest
 import scipy.io
 import torch
+from test_export import GAF, save_student
 
-from vskd.data.adapters import get_adapter
 from vskd.cli import main
 from vskd.data import utd
-from vskd.data.synthetic.utd_mhad import SyntheticSpec, synthesize_clip
+from vskd.data.adapters import get_adapter
 from vskd.data.synthetic.berkeley_mhad import BerkeleySpec, write_synthetic_berkeley
 from vskd.data.synthetic.berkeley_mhad import design as berkeley_design
 from vskd.data.synthetic.mmact import MMActSpec, write_synthetic_mmact
 from vskd.data.synthetic.mmact import design as mmact_design
+from vskd.data.synthetic.utd_mhad import SyntheticSpec, synthesize_clip
 from vskd.export.exporter import export_student
 from vskd.export.model import load_student
 from vskd.gaf import gaf_image
-
-from test_export import GAF, save_student
 
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("predict")
     model = save_student(d / "model.pt", backbone="smallcnn")
-    eff = {"name": "utd", "seed": 0, "gaf": dict(GAF),
-           "dataset": {"kind": "utd_mhad", "source": "synthetic", "split": "trial"}}
+    eff = {
+        "name": "utd",
+        "seed": 0,
+        "gaf": dict(GAF),
+        "dataset": {"kind": "utd_mhad", "source": "synthetic", "split": "trial"},
+    }
     export_student(model, d / "student.onnx", d / "student.pt", d / "student.json", eff)
     return d
 
@@ -53,11 +57,14 @@ def recordings(tmp_path_factory):
     mspec = MMActSpec(cameras=())
     write_synthetic_mmact(mspec, d / "mmact", clips=mmact_design(mspec)[:1])
     np.save(d / "walk.npy", imu[:, :3])
-    return {"utd": d / "a2_s1_t1_inertial.mat", "imu": imu,
-            "berkeley": next((d / "berkeley").rglob("acc_h01_*.txt")),
-            "mmact": next((d / "mmact" / "acc_watch_clip").rglob("*.csv")),
-            "mmact_gyro": next((d / "mmact" / "gyro_clip").rglob("*.csv")),
-            "npy": d / "walk.npy"}
+    return {
+        "utd": d / "a2_s1_t1_inertial.mat",
+        "imu": imu,
+        "berkeley": next((d / "berkeley").rglob("acc_h01_*.txt")),
+        "mmact": next((d / "mmact" / "acc_watch_clip").rglob("*.csv")),
+        "mmact_gyro": next((d / "mmact" / "gyro_clip").rglob("*.csv")),
+        "npy": d / "walk.npy",
+    }
 
 
 def run_cli(args, capsys):
@@ -78,7 +85,7 @@ def test_every_format_and_model_kind(model_dir, recordings, capsys, model_name):
         assert 0 <= r["label"] < 27 and r["class_name"] == get_adapter("utd_mhad").class_names[r["label"]]
         assert len(r["probabilities"]) == 27 and abs(sum(r["probabilities"]) - 1) < 1e-4
         assert r["label"] == int(np.argmax(r["probabilities"]))
-    assert "resampled" not in rows[0].get("notes", "")          # UTD at 50 Hz: used as it is
+    assert "resampled" not in rows[0].get("notes", "")  # UTD at 50 Hz: used as it is
 
 
 def test_predictions_are_the_training_codes_on_gaf_image(model_dir, recordings, capsys):
@@ -100,35 +107,45 @@ def test_table_output(model_dir, recordings, capsys):
 
 def bad_files(folder, imu):
     folder.mkdir()
-    scipy.io.savemat(folder / "a1_s1_t1_inertial.mat", {"d_iner": imu})              # good
-    scipy.io.savemat(folder / "a1_s2_t1_inertial.mat", {"d_iner": imu[:5]})          # too short
-    (folder / "a1_s3_t1_inertial.mat").write_bytes(b"not a MATLAB file at all")      # unreadable
+    scipy.io.savemat(folder / "a1_s1_t1_inertial.mat", {"d_iner": imu})  # good
+    scipy.io.savemat(folder / "a1_s2_t1_inertial.mat", {"d_iner": imu[:5]})  # too short
+    (folder / "a1_s3_t1_inertial.mat").write_bytes(b"not a MATLAB file at all")  # unreadable
     nan = imu[:, :3].copy()
     nan[10, 1] = np.nan
-    np.save(folder / "nan.npy", nan)                                                   # NaN
-    np.save(folder / "five.npy", imu[:, :5])                                           # 5 channels
-    (folder / "notes.txt").write_text("hello world\n")                                 # not a table
-    return {"good": folder / "a1_s1_t1_inertial.mat", "short": folder / "a1_s2_t1_inertial.mat",
-            "unreadable": folder / "a1_s3_t1_inertial.mat", "nan": folder / "nan.npy",
-            "channels": folder / "five.npy", "text": folder / "notes.txt"}
+    np.save(folder / "nan.npy", nan)  # NaN
+    np.save(folder / "five.npy", imu[:, :5])  # 5 channels
+    (folder / "notes.txt").write_text("hello world\n")  # not a table
+    return {
+        "good": folder / "a1_s1_t1_inertial.mat",
+        "short": folder / "a1_s2_t1_inertial.mat",
+        "unreadable": folder / "a1_s3_t1_inertial.mat",
+        "nan": folder / "nan.npy",
+        "channels": folder / "five.npy",
+        "text": folder / "notes.txt",
+    }
 
 
 def test_a_folder_gives_a_csv_and_bad_files_do_not_lose_the_others(model_dir, recordings, tmp_path, capsys):
     files = bad_files(tmp_path / "mixed", recordings["imu"])
     out_csv = tmp_path / "pred.csv"
     code, out, err = run_cli([model_dir / "student.onnx", tmp_path / "mixed", "-o", out_csv], capsys)
-    assert code == 1                                     # some failed, the rest predicted
+    assert code == 1  # some failed, the rest predicted
     rows = {r["path"]: r for r in csv.DictReader(io.StringIO(out_csv.read_text()))}
     assert set(rows) == {str(p) for p in files.values()}
     good = rows[str(files["good"])]
     assert good["error"] == "" and good["class_name"] in get_adapter("utd_mhad").class_names
     assert abs(sum(float(good[f"p_{c}"]) for c in get_adapter("utd_mhad").class_names) - 1) < 1e-3
-    expect = {"short": "too short: 5 samples", "unreadable": "not a readable MATLAB file",
-              "nan": "NaN", "channels": "5 channels, the model needs 3", "text": "expected 4 columns"}
+    expect = {
+        "short": "too short: 5 samples",
+        "unreadable": "not a readable MATLAB file",
+        "nan": "NaN",
+        "channels": "5 channels, the model needs 3",
+        "text": "expected 4 columns",
+    }
     for key, words in expect.items():
         msg = rows[str(files[key])]["error"]
         assert str(files[key]) in msg and words in msg, (key, msg)
-        assert str(files[key]) in err                    # and on stderr
+        assert str(files[key]) in err  # and on stderr
     assert "1 of 6 recordings predicted" in err
 
 
@@ -149,14 +166,27 @@ def test_model_errors(tmp_path, recordings, capsys):
 
 
 def test_console_script_module(model_dir, recordings):
-    proc = subprocess.run([sys.executable, "-m", "vskd.cli", "predict", str(model_dir / "student.onnx"),
-                           str(recordings["utd"]), "--json"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vskd.cli",
+            "predict",
+            str(model_dir / "student.onnx"),
+            str(recordings["utd"]),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["path"] == str(recordings["utd"])
 
 
 def test_real_utd_files(model_dir, utd_inertial_dir, capsys):
     from vskd.data.readers import read_inertial
+
     files = sorted(utd_inertial_dir.glob("*_inertial.mat"))[::100]
     code, out, _ = run_cli([model_dir / "student.onnx", *files, "--json"], capsys)
     assert code == 0

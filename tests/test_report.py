@@ -1,5 +1,6 @@
 """Report figures on small generated files: each is written, is a valid PNG / SVG, and copes with
 a dataset without teacher / DASK (sensor-only) and with empty histories."""
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -66,8 +67,16 @@ def write_per_class(path: Path, seed: int, absent: int | None = None) -> Path:
     if absent is not None:
         support[absent], f1[absent] = 0, 0.0
     path.parent.mkdir(parents=True, exist_ok=True)
-    pd.DataFrame({"label": range(len(CLASSES)), "class_name": CLASSES, "precision": f1, "recall": f1,
-                  "f1": f1, "support": support}).to_csv(path, index=False)
+    pd.DataFrame(
+        {
+            "label": range(len(CLASSES)),
+            "class_name": CLASSES,
+            "precision": f1,
+            "recall": f1,
+            "f1": f1,
+            "support": support,
+        }
+    ).to_csv(path, index=False)
     return path
 
 
@@ -79,8 +88,14 @@ def write_confusion(path: Path, seed: int) -> Path:
     return path
 
 
-def write_gaf(path: Path, channels: int = 3, size: int = 16, per_class: int = 2,
-              classes: int = len(CLASSES), missing: int | None = None) -> Path:
+def write_gaf(
+    path: Path,
+    channels: int = 3,
+    size: int = 16,
+    per_class: int = 2,
+    classes: int = len(CLASSES),
+    missing: int | None = None,
+) -> Path:
     rng = np.random.default_rng(0)
     labels = [k for k in range(classes) if k != missing for _ in range(per_class)]
     ids = [f"a{k + 1}_s1_t{t + 1}" for k in range(classes) if k != missing for t in range(per_class)]
@@ -118,14 +133,30 @@ def test_curves_without_test_columns_one_epoch_and_empty_history(tmp_path):
 
 
 def test_loss_terms_total_first_and_no_scores():
-    h = pd.DataFrame(columns=["epoch", "lr", "ce", "loss", "kd", "train_accuracy", "test_accuracy",
-                              "test_macro_f1", "seconds", "seed"], data=[[1] * 10])
+    h = pd.DataFrame(
+        columns=[
+            "epoch",
+            "lr",
+            "ce",
+            "loss",
+            "kd",
+            "train_accuracy",
+            "test_accuracy",
+            "test_macro_f1",
+            "seconds",
+            "seed",
+        ],
+        data=[[1] * 10],
+    )
     assert figures.loss_terms(h) == ["loss", "ce", "kd"]
 
 
 def test_confusion_teacher_ce_dask_and_ce_only(tmp_path):
-    panels = {"teacher (video)": write_confusion(tmp_path / "t.csv", 0),
-              "CE": write_confusion(tmp_path / "ce.csv", 1), "DASK": write_confusion(tmp_path / "d.csv", 2)}
+    panels = {
+        "teacher (video)": write_confusion(tmp_path / "t.csv", 0),
+        "CE": write_confusion(tmp_path / "ce.csv", 1),
+        "DASK": write_confusion(tmp_path / "d.csv", 2),
+    }
     assert_png(figures.confusion_figure(panels, tmp_path / "out/confusion.png", "utd"))
     # sensor-only dataset: no teacher and no DASK (empty entries are skipped)
     only_ce = {"teacher (video)": None, "CE": panels["CE"], "DASK": ""}
@@ -138,6 +169,7 @@ def test_confusion_teacher_ce_dask_and_ce_only(tmp_path):
 
 def test_confusion_rows_are_normalised(tmp_path):
     import matplotlib.pyplot as plt
+
     seen = {}
     original = plt.Axes.imshow
 
@@ -155,15 +187,18 @@ def test_confusion_rows_are_normalised(tmp_path):
 
 
 def test_per_class_f1_with_seeds_and_without_teacher(tmp_path):
-    groups = {"teacher (video)": [write_per_class(tmp_path / "teacher/per_class.csv", 9)],
-              "CE": [write_per_class(tmp_path / f"ce/seed{s}/per_class.csv", s) for s in (0, 1)],
-              "DASK": [write_per_class(tmp_path / f"dask/seed{s}/per_class.csv", 10 + s) for s in (0, 1)]}
+    groups = {
+        "teacher (video)": [write_per_class(tmp_path / "teacher/per_class.csv", 9)],
+        "CE": [write_per_class(tmp_path / f"ce/seed{s}/per_class.csv", s) for s in (0, 1)],
+        "DASK": [write_per_class(tmp_path / f"dask/seed{s}/per_class.csv", 10 + s) for s in (0, 1)],
+    }
     text = svg_text(figures.per_class_f1_figure(groups, tmp_path / "f1.svg", "utd: per-class F1"))
     assert "2 seeds" in text and "1 seed)" in text and "swipe right" in text
     # sensor-only: CE alone, one class without test clips is left out
     ce = [write_per_class(tmp_path / f"b/ce/seed{s}/per_class.csv", s, absent=2) for s in (0, 1)]
-    text = svg_text(figures.per_class_f1_figure({"teacher (video)": [], "CE": ce, "DASK": []},
-                                                tmp_path / "f1_ce.svg", "berkeley"))
+    text = svg_text(
+        figures.per_class_f1_figure({"teacher (video)": [], "CE": ce, "DASK": []}, tmp_path / "f1_ce.svg", "berkeley")
+    )
     assert "CE" in text and "DASK" not in text and "teacher" not in text
     assert "wave" not in text and "clap" in text
     assert_png(figures.per_class_f1_figure({"CE": ce}, tmp_path / "f1_ce.png", "berkeley"))
@@ -187,8 +222,9 @@ def test_gaf_examples_grid(tmp_path):
     assert "swipe right (1)" in text  # a class with no clip keeps its (empty) row
     # many channels are capped, without class names
     many = write_gaf(tmp_path / "fused.h5", channels=18)
-    text = svg_text(figures.gaf_examples_figure(many, tmp_path / "fig/fused.svg", "berkeley",
-                                                per_class=2, max_channels=4))
+    text = svg_text(
+        figures.gaf_examples_figure(many, tmp_path / "fig/fused.svg", "berkeley", per_class=2, max_channels=4)
+    )
     assert "channels 1-4 of 18" in text and "class 3 (3)" in text and "a4_s1_t2" in text
     no_temporaries(tmp_path / "fig")
 
@@ -205,29 +241,46 @@ def test_same_figure_same_bytes_and_unknown_format(tmp_path):
 
 def _runs_of_factory(sheet: dict[str, list[tuple[str, list[int]]]]):
     def runs_of(dataset, name=None, table=None):
-        return [SimpleNamespace(name=n, seed=s, label=n.upper(), folder=f"results/{dataset}/runs/{n}/seed{s}")
-                for n, seeds in sheet.get(dataset, []) for s in seeds if name is None or n == name]
+        return [
+            SimpleNamespace(name=n, seed=s, label=n.upper(), folder=f"results/{dataset}/runs/{n}/seed{s}")
+            for n, seeds in sheet.get(dataset, [])
+            for s in seeds
+            if name is None or n == name
+        ]
+
     return runs_of
 
 
 def test_targets_with_and_without_teacher():
-    runs_of = _runs_of_factory({"utd": [("ce", [0, 1]), ("dask", [0, 1]), ("kd", [0, 1])],
-                                "berkeley": [("ce", [0, 1])]})
+    runs_of = _runs_of_factory(
+        {"utd": [("ce", [0, 1]), ("dask", [0, 1]), ("kd", [0, 1])], "berkeley": [("ce", [0, 1])]}
+    )
     sheet = [{"name": n} for n in ("ce", "kd", "dask", "crd")]
     assert run_names(runs_of, "utd", sheet) == ["ce", "kd", "dask"]
     card = {"student": "dask", "baseline": "ce"}
     utd = figure_paths("results", "utd", run_names(runs_of, "utd", sheet), teacher=True)
     assert "results/figures/utd/curves/kd.svg" in utd and "results/figures/utd/curves_teacher.svg" in utd
-    assert {"results/figures/utd/confusion.png", "results/figures/utd/per_class_f1.svg",
-            "results/figures/utd/gaf_examples.png"} <= set(utd)
+    assert {
+        "results/figures/utd/confusion.png",
+        "results/figures/utd/per_class_f1.svg",
+        "results/figures/utd/gaf_examples.png",
+    } <= set(utd)
     berkeley = figure_paths("results", "berkeley", run_names(runs_of, "berkeley", sheet), teacher=False)
     assert not any("teacher" in p for p in berkeley)
     files = design_card_files("results", "utd", "confusion.csv", card, 0, runs_of, True)
-    assert files == {"teacher": ["results/utd/teacher/confusion.csv"],
-                     "baseline": ["results/utd/runs/ce/seed0/confusion.csv"],
-                     "student": ["results/utd/runs/dask/seed0/confusion.csv"]}
+    assert files == {
+        "teacher": ["results/utd/teacher/confusion.csv"],
+        "baseline": ["results/utd/runs/ce/seed0/confusion.csv"],
+        "student": ["results/utd/runs/dask/seed0/confusion.csv"],
+    }
     files = design_card_files("results", "berkeley", "per_class.csv", card, 0, runs_of, False, all_seeds=True)
-    assert files == {"teacher": [], "student": [],
-                     "baseline": [f"results/berkeley/runs/ce/seed{s}/per_class.csv" for s in (0, 1)]}
-    assert design_card_labels("berkeley", card, runs_of) == {"teacher": "teacher (video)",
-                                                             "baseline": "CE", "student": "dask"}
+    assert files == {
+        "teacher": [],
+        "student": [],
+        "baseline": [f"results/berkeley/runs/ce/seed{s}/per_class.csv" for s in (0, 1)],
+    }
+    assert design_card_labels("berkeley", card, runs_of) == {
+        "teacher": "teacher (video)",
+        "baseline": "CE",
+        "student": "dask",
+    }

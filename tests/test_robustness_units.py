@@ -2,6 +2,7 @@
 validation, owner-named temporaries, uncaught exceptions in the log, strict integers, HTTP 5xx
 retries, truncated archives, skip_clips typos. The same holes through the real `snakemake`
 command are in test_robustness_workflow.py."""
+
 from __future__ import annotations
 
 import copy
@@ -20,8 +21,8 @@ import numpy as np
 import pytest
 import scipy.io
 import yaml
-
 from repo_paths import REPO, UTD_INERTIAL
+
 from vskd.atomic import FOREIGN_STALE_S, atomic_path, remove_dead_temporaries, temp_owner
 from vskd.config import ConfigError, validate_config
 from vskd.data.download import DownloadError, download
@@ -51,6 +52,7 @@ def config():
 
 # --- 1. raw files changed after the manifest ------------------------------------------------
 
+
 def test_manifest_records_fingerprints_and_stage_check_names_the_edited_file(inertial_folder, tmp_path):
     frame = build_manifest(inertial_folder, "utd_mhad", ["inertial"])
     target = inertial_folder / "a1_s2_t1_inertial.mat"
@@ -60,10 +62,10 @@ def test_manifest_records_fingerprints_and_stage_check_names_the_edited_file(ine
     assert row.inertial_sha256 == hashlib.sha256(target.read_bytes()).hexdigest()
     out = tmp_path / "clips.csv"
     frame.to_csv(out, index=False)
-    verify_raw_files(out, ["inertial"])                       # unchanged: passes
-    os.utime(target)                                          # touched, same bytes: still fine
+    verify_raw_files(out, ["inertial"])  # unchanged: passes
+    os.utime(target)  # touched, same bytes: still fine
     verify_raw_files(out, ["inertial"])
-    write_mat(target, 99)                                     # edited in place
+    write_mat(target, 99)  # edited in place
     with pytest.raises(RawFileChanged, match=r"a1_s2_t1_inertial\.mat.*sha256.*snakemake -R build_manifest"):
         verify_raw_files(read_manifest(out), ["inertial"])
 
@@ -73,7 +75,7 @@ def test_edit_keeping_size_and_mtime_is_still_caught(inertial_folder, tmp_path):
     target = inertial_folder / "a1_s1_t1_inertial.mat"
     st = target.stat()
     data = bytearray(target.read_bytes())
-    data[-1] ^= 0xFF                                          # flip bits of the last sample
+    data[-1] ^= 0xFF  # flip bits of the last sample
     target.write_bytes(bytes(data))
     os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
     with pytest.raises(RawFileChanged, match="a1_s1_t1_inertial.mat"):
@@ -87,19 +89,25 @@ def test_unpacked_file_message_says_to_delete_the_raw_folder(tmp_path):
     manifest = tmp_path / "results" / "d" / "clips.csv"
     build_manifest(raw.parent, "utd_mhad", ["inertial"]).to_csv(manifest, index=False)
     (raw / "a3_s1_t1_inertial.mat").unlink()
-    with pytest.raises(RawFileChanged, match=r"a3_s1_t1_inertial\.mat \(the file no longer exists\).*"
-                                             r"delete .*results/d/raw and rerun"):
+    with pytest.raises(
+        RawFileChanged,
+        match=r"a3_s1_t1_inertial\.mat \(the file no longer exists\).*"
+        r"delete .*results/d/raw and rerun",
+    ):
         verify_raw_files(manifest)
 
 
 def test_local_source_is_checked_against_its_sha256sums(inertial_folder):
-    root = inertial_folder.parent                       # SHA256SUMS one level up, as in ../shared
-    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  Inertial/{p.name}"
-             for p in sorted(inertial_folder.iterdir())]
+    root = inertial_folder.parent  # SHA256SUMS one level up, as in ../shared
+    lines = [
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  Inertial/{p.name}" for p in sorted(inertial_folder.iterdir())
+    ]
     (root / "SHA256SUMS").write_text("\n".join(lines) + "\n")
     assert len(build_manifest(inertial_folder, "utd_mhad", ["inertial"])) == 3
     write_mat(inertial_folder / "a2_s1_t1_inertial.mat", 7)
-    with pytest.raises(DataFileError, match=r"a2_s1_t1_inertial\.mat: sha256 \w+ differs from \w+ pinned in .*SHA256SUMS"):
+    with pytest.raises(
+        DataFileError, match=r"a2_s1_t1_inertial\.mat: sha256 \w+ differs from \w+ pinned in .*SHA256SUMS"
+    ):
         build_manifest(inertial_folder, "utd_mhad", ["inertial"])
 
 
@@ -110,6 +118,7 @@ def test_real_inertial_folder_matches_its_sha256sums(utd_inertial_dir, caplog):
 
 
 # --- 2. sources checked while validating the config ------------------------------------------
+
 
 def test_missing_local_source_is_a_config_error_naming_the_key(config, tmp_path):
     config["datasets"]["utd"]["source"] = str(tmp_path / "nowhere")
@@ -138,11 +147,12 @@ def test_real_config_lives_apart_and_validates(config, monkeypatch):
         with pytest.raises(ConfigError, match=r"datasets\.utd_inertial_trial\.source"):
             validate_config(merged)
         pytest.skip(f"real data not available: {UTD_INERTIAL} is absent (only the error was checked)")
-    monkeypatch.chdir(REPO)                          # sources are relative to the working directory
+    monkeypatch.chdir(REPO)  # sources are relative to the working directory
     assert {"utd_inertial_trial", "utd_inertial_xsub"} <= set(validate_config(merged))
 
 
 # --- 3. temporaries of killed writers ---------------------------------------------------------
+
 
 def dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -170,20 +180,24 @@ def test_temporaries_name_their_owner_and_dead_ones_are_removed(tmp_path):
 
 # --- 4. uncaught exceptions reach the log file ----------------------------------------------
 
+
 def test_uncaught_exception_is_written_to_the_log_file(tmp_path):
     log = tmp_path / "logs" / "stage.log"
-    code = ("from vskd.progress import setup_logging\n"
-            f"setup_logging({str(log)!r})\n"
-            "def stage():\n    raise ValueError('a1_s1_t1_inertial.mat: broken')\n"
-            "stage()\n")
+    code = (
+        "from vskd.progress import setup_logging\n"
+        f"setup_logging({str(log)!r})\n"
+        "def stage():\n    raise ValueError('a1_s1_t1_inertial.mat: broken')\n"
+        "stage()\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 1
     text = log.read_text()
     assert "Traceback" in text and "in stage" in text and "ValueError: a1_s1_t1_inertial.mat: broken" in text
-    assert proc.stderr.count("Traceback") == 1                  # not printed twice
+    assert proc.stderr.count("Traceback") == 1  # not printed twice
 
 
 # --- 5. smaller holes --------------------------------------------------------------------------
+
 
 def test_integers_must_be_integers(config):
     config["student"]["epochs"] = 2.0
@@ -248,7 +262,7 @@ def test_http_5xx_is_retried_with_backoff(flaky_server, tmp_path):
     digest = hashlib.sha256(FlakyHandler.payload).hexdigest()
     assert download(flaky_server, tmp_path / "Inertial.zip", sha256=digest, backoff=0.2) == digest
     gaps = np.diff(FlakyHandler.seen)
-    assert len(FlakyHandler.seen) == 3 and gaps[0] >= 0.2 and gaps[1] >= 0.4   # 0.2 s, then 0.4 s
+    assert len(FlakyHandler.seen) == 3 and gaps[0] >= 0.2 and gaps[1] >= 0.4  # 0.2 s, then 0.4 s
 
 
 def test_http_5xx_that_persists_fails_with_the_status(flaky_server, tmp_path):
@@ -264,8 +278,11 @@ def test_truncated_archive_says_what_to_delete(tmp_path, inertial_folder):
         for p in inertial_folder.iterdir():
             zf.write(p, f"Inertial/{p.name}")
     archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
-    with pytest.raises(DataFileError, match=r"Inertial\.zip: truncated or corrupt zip archive .*"
-                                            r"rule download_archive: delete .*Inertial\.zip and rerun"):
+    with pytest.raises(
+        DataFileError,
+        match=r"Inertial\.zip: truncated or corrupt zip archive .*"
+        r"rule download_archive: delete .*Inertial\.zip and rerun",
+    ):
         unpack_archive(archive, tmp_path / "raw", "inertial", "utd_mhad", origin="download")
     with pytest.raises(DataFileError, match=r"rule synthesize: delete .*Inertial\.zip and rerun"):
         unpack_archive(archive, tmp_path / "raw", "inertial", "utd_mhad", origin="synthetic")

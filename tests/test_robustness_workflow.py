@@ -5,6 +5,7 @@ traceback lands in the rule's log; `snakemake -n` runs on a bare checkout withou
 
 Marked ``e2e``: run with ``pytest -m e2e -k robustness``.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,9 @@ import numpy as np
 import pytest
 import scipy.io
 import yaml
-
 from repo_paths import REPO
 from workflow_runner import snakemake as run_snakemake
+
 from vskd.atomic import temp_owner
 
 pytestmark = pytest.mark.e2e
@@ -77,7 +78,7 @@ def test_in_place_edit_of_a_local_source_file_reruns_the_manifest(tmp_path):
     target = "results/loc/gaf_gasf.h5"
     snakemake(tmp_path, target)
     before = gaf_of(tmp_path / target, "a2_s1_t3")
-    write_mat(source / "a2_s1_t3_inertial.mat", 1234)            # edited in place
+    write_mat(source / "a2_s1_t3_inertial.mat", 1234)  # edited in place
     proc = snakemake(tmp_path, target)
     assert "build_manifest" in proc.stderr and "gaf_images" in proc.stderr
     assert not np.array_equal(gaf_of(tmp_path / target, "a2_s1_t3"), before)
@@ -99,7 +100,7 @@ def test_edit_of_an_unpacked_file_fails_naming_it_until_the_folder_is_unpacked_a
     assert proc.returncode != 0 and "Nothing to be done" not in proc.stderr
     assert "results/arc/raw/Inertial/a1_s2_t1_inertial.mat" in proc.stderr
     assert "delete results/arc/raw and rerun" in proc.stderr
-    shutil.rmtree(tmp_path / "results/arc/raw")                 # the remedy the message gives
+    shutil.rmtree(tmp_path / "results/arc/raw")  # the remedy the message gives
     proc = snakemake(tmp_path, target, "-R", "unpack_archives")
     assert "build_manifest" in proc.stderr and "gaf_images" in proc.stderr
     assert np.array_equal(gaf_of(tmp_path / target, "a1_s2_t1"), original)
@@ -119,16 +120,35 @@ def test_failing_script_writes_its_traceback_to_the_rule_log(tmp_path):
 def test_killed_data_stage_leaves_no_temporary_after_the_rerun(tmp_path):
     """SIGKILL the frames job mid-write (what the out-of-memory killer does): its temporary stays,
     named after the dead pid; the rerun removes it and finishes."""
-    write_config(tmp_path, {"syn": {"kind": "utd_mhad", "source": "synthetic",
-                                    "modalities": ["video", "inertial"], "split": "trial",
-                                    "synthetic": {"seed": 0, "subjects": 2, "trials": 2}}})
+    write_config(
+        tmp_path,
+        {
+            "syn": {
+                "kind": "utd_mhad",
+                "source": "synthetic",
+                "modalities": ["video", "inertial"],
+                "split": "trial",
+                "synthetic": {"seed": 0, "subjects": 2, "trials": 2},
+            }
+        },
+    )
     snakemake(tmp_path, "results/syn/clips.csv")
     target = tmp_path / "results/syn/frames.h5"
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
-           str(tmp_path), "--configfile", str(tmp_path / "config.yaml"), "--cores", "1",
-           "results/syn/frames.h5"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(tmp_path / "config.yaml"),
+        "--cores",
+        "1",
+        "results/syn/frames.h5",
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     victim = None
     deadline = time.time() + 120
     while victim is None and time.time() < deadline and proc.poll() is None:
@@ -141,9 +161,9 @@ def test_killed_data_stage_leaves_no_temporary_after_the_rerun(tmp_path):
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("no temporary of the frames stage appeared")
     host, pid = temp_owner(victim.name)
-    os.kill(pid, signal.SIGKILL)                                 # the job, not snakemake
+    os.kill(pid, signal.SIGKILL)  # the job, not snakemake
     assert proc.wait(timeout=120) != 0
-    assert victim.exists() and not target.exists()               # an orphan, as before the fix
+    assert victim.exists() and not target.exists()  # an orphan, as before the fix
     snakemake(tmp_path, "results/syn/frames.h5")
     assert target.exists() and temporaries(tmp_path / "results") == []
     log = (tmp_path / "results/logs/syn/frames.log").read_text()
@@ -154,8 +174,11 @@ def test_dry_run_on_a_bare_checkout_without_shared(tmp_path):
     """A fresh clone (tracked files only) with no ../shared beside it: the default config plans
     its DAG; the real-data config fails with a ConfigError naming the source key."""
     clone = tmp_path / "clone"
-    tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True,
-                             check=True).stdout.decode().split("\0")
+    tracked = (
+        subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
     for rel in filter(None, tracked):
         src = REPO / rel
         if src.is_file():
@@ -167,8 +190,9 @@ def test_dry_run_on_a_bare_checkout_without_shared(tmp_path):
     proc = subprocess.run(base, cwd=clone, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "This was a dry-run" in proc.stdout + proc.stderr
-    proc = subprocess.run([*base, "--configfile", "config/real.yaml"], cwd=clone, env=env,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [*base, "--configfile", "config/real.yaml"], cwd=clone, env=env, capture_output=True, text=True, timeout=600
+    )
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "datasets.utd_inertial_trial.source: ../shared/data/utd-mhad/Inertial does not exist" in out

@@ -1,5 +1,6 @@
 """The run sheet: rows x seeds x datasets, parameter checks against each method, what each
 stage depends on (a method's weight never reaches the teacher's stages), and the controls."""
+
 from __future__ import annotations
 
 import copy
@@ -7,8 +8,8 @@ import copy
 import numpy as np
 import pytest
 import yaml
-
 from repo_paths import REPO
+
 from vskd.config import ConfigError, validate_config
 from vskd.runs import STAGE_SECTIONS, expand_runs, run_config
 from vskd.training.stages import shuffled_assignment
@@ -41,24 +42,33 @@ def test_rows_expand_over_seeds_and_datasets(config):
 
 
 def test_a_row_may_list_its_own_seeds_and_datasets(config):
-    config["runs"].append({"name": "kd_t8", "method": "kd", "params": {"temperature": 8},
-                           "seeds": [7], "datasets": ["utd"]})
+    config["runs"].append(
+        {"name": "kd_t8", "method": "kd", "params": {"temperature": 8}, "seeds": [7], "datasets": ["utd"]}
+    )
     runs = expand(config)
     assert [k for k in runs if k[1] == "kd_t8"] == [("utd", "kd_t8", 7)]
 
 
-@pytest.mark.parametrize("row, message", [
-    ({"name": "x", "method": "dask", "params": {"kd_weight": 1}}, r"runs\[\d+\] \(x\).*no parameter \['kd_weight'\]"),
-    ({"name": "x", "method": "nope"}, r"runs\[\d+\] \(x\).*unknown distillation method 'nope'"),
-    ({"name": "x", "method": "ce", "teacher": "shuffled"}, "reads no teacher"),
-    ({"name": "x", "method": "kd", "datasets": ["sensor_only"]}, "needs a video teacher"),
-    ({"name": "x", "method": "kd", "datasets": ["mars"]}, "unknown datasets"),
-    ({"name": "ce", "method": "ce"}, "names must be unique"),
-    ({"name": "x", "method": "ce", "student": {"epochs": 0}}, "student.*fails the schema"),
-    ({"name": "x", "method": "ce", "student": {"backbone": "vgg"}}, r"\(x\): student: unknown backbone 'vgg'"),
-    ({"name": "x", "method": "ce", "student": {"backbone_options": {"widths": [8, 8, 8, 8]}}},
-     r"\(x\): student.backbone_options: backbone 'resnet18' does not take option\(s\) \['widths'\]"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        (
+            {"name": "x", "method": "dask", "params": {"kd_weight": 1}},
+            r"runs\[\d+\] \(x\).*no parameter \['kd_weight'\]",
+        ),
+        ({"name": "x", "method": "nope"}, r"runs\[\d+\] \(x\).*unknown distillation method 'nope'"),
+        ({"name": "x", "method": "ce", "teacher": "shuffled"}, "reads no teacher"),
+        ({"name": "x", "method": "kd", "datasets": ["sensor_only"]}, "needs a video teacher"),
+        ({"name": "x", "method": "kd", "datasets": ["mars"]}, "unknown datasets"),
+        ({"name": "ce", "method": "ce"}, "names must be unique"),
+        ({"name": "x", "method": "ce", "student": {"epochs": 0}}, "student.*fails the schema"),
+        ({"name": "x", "method": "ce", "student": {"backbone": "vgg"}}, r"\(x\): student: unknown backbone 'vgg'"),
+        (
+            {"name": "x", "method": "ce", "student": {"backbone_options": {"widths": [8, 8, 8, 8]}}},
+            r"\(x\): student.backbone_options: backbone 'resnet18' does not take option\(s\) \['widths'\]",
+        ),
+    ],
+)
 def test_bad_rows_fail_before_any_job_naming_the_row(config, row, message):
     config["runs"].append(row)
     with pytest.raises(ConfigError, match=message):
@@ -90,7 +100,7 @@ def test_a_method_parameter_changes_its_runs_only(config):
     other = ("utd", "kd", config["seeds"][0])
     assert run_config(eff, before[other]) == run_config(eff, after[other])
     assert not {"distill", "student", "gaf"} & set(STAGE_SECTIONS["knowledge"])
-    assert "teacher" not in run_config(eff, before[key])   # the run reads the cache, not the section
+    assert "teacher" not in run_config(eff, before[key])  # the run reads the cache, not the section
 
 
 def test_shuffled_teacher_is_a_seeded_derangement():
@@ -109,6 +119,7 @@ def test_a_student_row_is_paired_with_the_ce_run_of_the_same_student(config):
     """DASK on the wearable student is compared with CE on that student; that CE run with the
     design card's CE (what the smaller student costs); rows on the design student with CE."""
     from vskd.runs import paired_baselines
+
     runs = expand(config)
     utd = [r for (d, _, _), r in sorted(runs.items()) if d == "utd"]
     against = paired_baselines(utd, "ce")

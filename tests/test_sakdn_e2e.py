@@ -5,6 +5,7 @@ late fusion -> table; a second call has nothing to do; a late-fusion setting rer
 Config: config.yaml with config/smoke.yaml's overrides (2 subjects x 4 trials, 1 epoch), UTD only.
 Targets come before --configfile on the command line. Marked ``e2e`` (a few minutes on 2 cores).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -13,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from repo_paths import REPO
 from workflow_runner import snakemake as run_snakemake
+
 from vskd.config import deep_merge
 
 pytestmark = pytest.mark.e2e
@@ -85,6 +86,9 @@ def test_rerun_is_a_noop_and_late_fusion_setting_reruns_only_its_consumers(rever
     config["sakdn"]["late_fusion"] = "softmax"
     (reverse / "config.yaml").write_text(yaml.safe_dump(config))
     out = snakemake(reverse, TABLE, "-n", "--quiet", "rules").stdout
-    planned = {line.split()[0] for line in out.splitlines()
-               if len(line.split()) == 2 and line.split()[1].isdigit() and line.split()[0] not in ("job", "total")}
+    planned = {
+        line.split()[0]
+        for line in out.splitlines()
+        if len(line.split()) == 2 and line.split()[1].isdigit() and line.split()[0] not in ("job", "total")
+    }
     assert planned == {"late_fusion", "s2v_table"}

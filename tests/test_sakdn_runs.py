@@ -1,13 +1,14 @@
 """Run-sheet rows of the sensor_to_vision direction: defaults, folders, the video student's config,
 the checks that fail at config time, and the sakdn section's defaults and per-dataset overrides."""
+
 from __future__ import annotations
 
 import copy
 
 import pytest
 import yaml
-
 from repo_paths import REPO
+
 from vskd.config import ConfigError, validate_config
 from vskd.runs import expand_runs
 from vskd.sakdn_config import UTD_SENSORS, reverse_run_config, sakdn_config
@@ -17,8 +18,10 @@ from vskd.training.sensor_to_vision import choose_teachers
 @pytest.fixture
 def config():
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["datasets"] = {"utd": config["datasets"]["utd"],
-                          "sensor_only": dict(config["datasets"]["utd"], modalities=["inertial"])}
+    config["datasets"] = {
+        "utd": config["datasets"]["utd"],
+        "sensor_only": dict(config["datasets"]["utd"], modalities=["inertial"]),
+    }
     return config
 
 
@@ -33,22 +36,36 @@ def test_reverse_rows_expand_with_their_own_folder_and_video_student(config):
     assert spec.direction == "sensor_to_vision" and spec.sensor_teacher == "fused"
     assert spec.folder == f"results/utd/s2v/s2v_sakdn/seed{seed}" and spec.table == "sensor_to_vision"
     assert spec.knowledge_source is None
-    assert "num_segments" in spec.student and spec.student["backbone"] == "smallcnn"   # a TRN section
-    assert runs[("utd", "ce", seed)].direction == "vision_to_sensor"                     # default kept
-    assert not any(d == "sensor_only" and n.startswith("s2v") for d, n, _ in runs)       # no video
+    assert "num_segments" in spec.student and spec.student["backbone"] == "smallcnn"  # a TRN section
+    assert runs[("utd", "ce", seed)].direction == "vision_to_sensor"  # default kept
+    assert not any(d == "sensor_only" and n.startswith("s2v") for d, n, _ in runs)  # no video
     cfg = reverse_run_config(validate_config(config)["utd"], spec, sakdn_config(config, "utd"))
     assert cfg["run"]["sensor_teacher"] == "fused" and cfg["sakdn"]["sensors"] == ["acc", "gyro"]
 
 
-@pytest.mark.parametrize("row, message", [
-    ({"name": "x", "method": "kd", "direction": "sensor_to_vision"}, "give sensor_teacher"),
-    ({"name": "x", "method": "ce", "direction": "sensor_to_vision", "sensor_teacher": "acc"}, "drop sensor_teacher"),
-    ({"name": "x", "method": "kd", "direction": "sensor_to_vision", "sensor_teacher": "wrist"}, "none of best"),
-    ({"name": "x", "method": "kd", "direction": "sensor_to_vision", "sensor_teacher": "acc",
-      "teacher": "shuffled"}, "controls exist"),
-    ({"name": "x", "method": "kd", "sensor_teacher": "acc"}, "needs direction"),
-    ({"name": "x", "method": "ce", "direction": "sensor_to_vision", "table": "methods"}, "table sensor_to_vision"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ({"name": "x", "method": "kd", "direction": "sensor_to_vision"}, "give sensor_teacher"),
+        (
+            {"name": "x", "method": "ce", "direction": "sensor_to_vision", "sensor_teacher": "acc"},
+            "drop sensor_teacher",
+        ),
+        ({"name": "x", "method": "kd", "direction": "sensor_to_vision", "sensor_teacher": "wrist"}, "none of best"),
+        (
+            {
+                "name": "x",
+                "method": "kd",
+                "direction": "sensor_to_vision",
+                "sensor_teacher": "acc",
+                "teacher": "shuffled",
+            },
+            "controls exist",
+        ),
+        ({"name": "x", "method": "kd", "sensor_teacher": "acc"}, "needs direction"),
+        ({"name": "x", "method": "ce", "direction": "sensor_to_vision", "table": "methods"}, "table sensor_to_vision"),
+    ],
+)
 def test_bad_reverse_rows_fail_at_config_time(config, row, message):
     config["runs"].append(row)
     with pytest.raises(ConfigError, match=message):

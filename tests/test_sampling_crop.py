@@ -1,4 +1,5 @@
 """The teacher's test view: TSN's centre crop of the short-side-256 frame, or the whole frame."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,7 @@ from vskd.training.sampling import TSN_TEST_CROP_SCALE, crop_box
 
 def test_tsn_test_view_is_the_centre_224_crop_of_a_340x256_frame():
     assert crop_box(256, 340, 224, 224, False, test_scale=TSN_TEST_CROP_SCALE) == (16, 58, 224, 224)
-    assert crop_box(256, 340, 224, 224, False) == (0, 42, 256, 256)      # test_scale 1: whole height
+    assert crop_box(256, 340, 224, 224, False) == (0, 42, 256, 256)  # test_scale 1: whole height
     # the same view on frames stored smaller (here 128 x 170): the same fraction of the frame
     assert crop_box(128, 170, 224, 224, False, test_scale=0.875) == (8, 29, 112, 112)
 
@@ -28,6 +29,7 @@ def test_training_crops_ignore_the_test_scale():
 
 class _Frames:
     """A frame store holding one clip of 4 frames with distinct pixels."""
+
     path = "memory"
 
     def __contains__(self, clip_id: str) -> bool:
@@ -43,8 +45,10 @@ class _Frames:
 
 def test_clip_dataset_uses_the_configured_test_view():
     from vskd.training.datasets import ClipDataset
-    ds = ClipDataset(["a1_s1_t1"], [0], seed=0, train=False, frames=_Frames(), num_segments=2,
-                     crop=(8, 8), test_crop_scale=0.5)
+
+    ds = ClipDataset(
+        ["a1_s1_t1"], [0], seed=0, train=False, frames=_Frames(), num_segments=2, crop=(8, 8), test_crop_scale=0.5
+    )
     got = ds.sample_frames(0, train=False).numpy()
     want = _Frames().read("a1_s1_t1", [0])[0][4:12, 6:14].transpose(2, 0, 1)
     np.testing.assert_array_equal(got[0], want)
@@ -52,6 +56,7 @@ def test_clip_dataset_uses_the_configured_test_view():
 
 def test_teacher_sampling_carries_the_configured_test_view():
     from vskd.training.common import frame_sampling
+
     cfg = {"num_segments": 8, "crop_scales": [1.0, 0.875], "test_crop_scale": 0.875}
     assert frame_sampling(cfg, (224, 224))["test_crop_scale"] == 0.875
     assert frame_sampling({"num_segments": 3}, (64, 64))["test_crop_scale"] == 1.0

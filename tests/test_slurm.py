@@ -6,6 +6,7 @@ no accounting, so the run uses ``--slurm-status-command squeue`` and ``--slurm-n
 cgroups in a container, ``ProctrackType=proctrack/linuxproc`` and ``TaskPlugin=task/none``.
 If the cluster cannot start here, the test skips and prints the precise reason.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,7 +24,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from repo_paths import REPO
 from test_workflow_e2e import small_config
 
@@ -109,8 +109,9 @@ def slurm_cluster(tmp_path_factory):
     Path("/run/munge").mkdir(parents=True, exist_ok=True)
     munge_running = subprocess.run(["munge", "-n"], capture_output=True).returncode == 0
     if not munge_running:
-        procs.append(subprocess.Popen(["munged", "--foreground", "--force"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        procs.append(
+            subprocess.Popen(["munged", "--foreground", "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        )
         for _ in range(50):
             if subprocess.run(["munge", "-n"], capture_output=True).returncode == 0:
                 break
@@ -118,10 +119,16 @@ def slurm_cluster(tmp_path_factory):
         else:
             _stop(procs, system_conf)
             _skip("munged did not start (munge -n fails)")
-    procs.append(subprocess.Popen(["slurmctld", "-D", "-i", "-f", str(conf)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-    procs.append(subprocess.Popen(["slurmd", "-D", "-f", str(conf), "-N", host], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    procs.append(
+        subprocess.Popen(
+            ["slurmctld", "-D", "-i", "-f", str(conf)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    )
+    procs.append(
+        subprocess.Popen(
+            ["slurmd", "-D", "-f", str(conf), "-N", host], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    )
     state = ""
     for _ in range(150):
         out = subprocess.run(["sinfo", "-h", "-o", "%T"], env=env, capture_output=True, text=True)
@@ -134,8 +141,7 @@ def slurm_cluster(tmp_path_factory):
     else:
         state = state or "no answer"
     if not state.startswith("idle"):
-        logs = "\n".join((root / f).read_text()[-1500:] for f in ("slurmctld.log", "slurmd.log")
-                         if (root / f).exists())
+        logs = "\n".join((root / f).read_text()[-1500:] for f in ("slurmctld.log", "slurmd.log") if (root / f).exists())
         _stop(procs, system_conf)
         _skip(f"the single-node cluster did not come up (sinfo: {state!r}); logs:\n{logs}")
     startup = time.time() - started
@@ -158,8 +164,7 @@ def _stop(procs: list[subprocess.Popen], system_conf: Path) -> None:
             p.kill()
 
 
-TARGETS = ["results/utd/gaf_gasf.h5", "results/utd/frames.h5",
-           "results/utd/student_baseline_metrics.csv"]
+TARGETS = ["results/utd/gaf_gasf.h5", "results/utd/frames.h5", "results/utd/student_baseline_metrics.csv"]
 
 
 def _workdir(tmp_path: Path, name: str) -> Path:
@@ -180,26 +185,53 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
     threads = ["--set-threads", "synthesize_dataset=1", "train_run=1"]
     local = _workdir(tmp_path, "local")
     t0 = time.time()
-    done = subprocess.run(base + [*TARGETS, "--directory", str(local), "--configfile",
-                                  str(local / "config.yaml"), "--cores", "2", *threads],
-                          capture_output=True, text=True, env=env)
+    done = subprocess.run(
+        base
+        + [*TARGETS, "--directory", str(local), "--configfile", str(local / "config.yaml"), "--cores", "2", *threads],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     local_s = time.time() - t0
 
     cluster = _workdir(tmp_path, "cluster")
-    site = ["--default-resources", "slurm_partition=debug", "mem_mb=1000", "runtime=30",
-            "cpus_per_task=1",
-            "--set-resources", *(f"{r}:gpu=0" for r in ("train_teacher", "teacher_knowledge",
-                                                        "train_run")),
-            *(f"{r}:mem_mb=2000" for r in ("synthesize_dataset", "extract_frames", "gaf_images",
-                                            "train_run")),
-            *threads, "--slurm-no-account", "--slurm-status-command", "squeue",
-            "--slurm-init-seconds-before-status-checks", "2", "--jobs", "4"]
+    site = [
+        "--default-resources",
+        "slurm_partition=debug",
+        "mem_mb=1000",
+        "runtime=30",
+        "cpus_per_task=1",
+        "--set-resources",
+        *(f"{r}:gpu=0" for r in ("train_teacher", "teacher_knowledge", "train_run")),
+        *(f"{r}:mem_mb=2000" for r in ("synthesize_dataset", "extract_frames", "gaf_images", "train_run")),
+        *threads,
+        "--slurm-no-account",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-init-seconds-before-status-checks",
+        "2",
+        "--jobs",
+        "4",
+    ]
     t0 = time.time()
-    proc = subprocess.run(base + [*TARGETS, "--profile", str(REPO / "profiles" / "slurm"),
-                                  "--directory", str(cluster), "--configfile",
-                                  str(cluster / "config.yaml"), *site], capture_output=True, text=True, env=env,
-                          timeout=1500)
+    proc = subprocess.run(
+        base
+        + [
+            *TARGETS,
+            "--profile",
+            str(REPO / "profiles" / "slurm"),
+            "--directory",
+            str(cluster),
+            "--configfile",
+            str(cluster / "config.yaml"),
+            *site,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1500,
+    )
     slurm_s = time.time() - t0
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-5000:]

@@ -1,6 +1,7 @@
 """The smoke scenario (config/smoke.yaml) as CI runs it: every method, ablation and control of
 the run sheet through `tables` and `report_figures`, then Snakemake's report. Tiny data, 2 epochs: it checks the
 plumbing (every row trains, every table and control line is written), not any accuracy."""
+
 from __future__ import annotations
 
 import shutil
@@ -10,7 +11,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from repo_paths import REPO
 from workflow_runner import snakemake as run_snakemake
 
@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
-    return run_snakemake(workdir, *args, timeout=1800,
-                         configfiles=[workdir / "config.yaml", REPO / "config" / "smoke.yaml"])
+    return run_snakemake(
+        workdir, *args, timeout=1800, configfiles=[workdir / "config.yaml", REPO / "config" / "smoke.yaml"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +39,7 @@ def test_every_row_of_the_sheet_reaches_its_table(smoke):
     students = pd.read_csv(smoke / "results/tables/utd_students.csv")
     tables = {"ablation": ablation, "students": students}
     for row in config["runs"]:
-        if row.get("direction") == "sensor_to_vision":     # SAKDN's table: tests/test_sakdn_e2e.py
+        if row.get("direction") == "sensor_to_vision":  # SAKDN's table: tests/test_sakdn_e2e.py
             continue
         table = tables.get(row.get("table"), methods)
         got = table[table.run == row["name"]]
@@ -61,7 +62,7 @@ def test_tables_render_as_markdown_and_booktabs(smoke):
     assert "`dask` − `dask_shuffled`" in md and "`kd` − `kd_untrained`" in md
     tex = (smoke / "results/tables/utd_ablation.tex").read_text()
     assert r"\toprule" in tex and r"\bottomrule" in tex and "DASK w/o angle" in tex
-    assert "Published" not in md                     # no reference file configured, no column
+    assert "Published" not in md  # no reference file configured, no column
 
 
 def test_snakemake_report_renders_tables_and_figures(smoke):

@@ -1,5 +1,6 @@
 """The synthetic Berkeley-MHAD and MMAct generators write the real formats: a generated clip
 round-trips through the adapters' readers (real PGM, MP4 and CSV files in a temporary folder)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,9 @@ from vskd.data.synthetic import mmact as sm
 @pytest.fixture(scope="module")
 def berkeley(tmp_path_factory):
     root = tmp_path_factory.mktemp("berkeley")
-    spec = sb.BerkeleySpec(cameras=("cluster01_cam01", "cluster03_cam01"), frame_width=64,
-                           frame_height=48, glitch_rate=0.0)
+    spec = sb.BerkeleySpec(
+        cameras=("cluster01_cam01", "cluster03_cam01"), frame_width=64, frame_height=48, glitch_rate=0.0
+    )
     clips = ["s01_a02_r01", "s05_a02_r05", "s08_a09_r02"]
     sb.write_synthetic_berkeley(spec, root, clips=clips)
     return spec, root, clips
@@ -36,7 +38,7 @@ def test_berkeley_clip_round_trips(berkeley):
         np.testing.assert_allclose(rec.times, table[:, 3], atol=6e-7)
         assert np.all(np.diff(rec.times) > 0) and np.abs(rec.values).max() <= 2.0
         out, rep = condition(rec, Conditioning(rate_hz=30.0), b.spec(sensor))
-        assert rep.spikes == 0 and 15 < rep.rate_in_hz < 35     # ~30 Hz less lost runs
+        assert rep.spikes == 0 and 15 < rep.rate_in_hz < 35  # ~30 Hz less lost runs
     for cam in ("cluster01_cam01", "cluster03_cam01"):
         folder = found["s01_a02_r01"][("video", cam)]
         frames = b.read_video(folder)
@@ -72,6 +74,7 @@ def test_berkeley_actions_differ_at_the_wrists():
     def energy(clip, sensor):
         v = sb.synthesize_clip(spec, clip)["acc"][sensor][:, :3]
         return float(np.std(v, axis=0).sum())
+
     assert energy("s01_a06_r01", "shimmer02") > 2 * energy("s01_a06_r01", "shimmer01")
     assert energy("s01_a07_r01", "shimmer01") > 0.1
 
@@ -79,8 +82,7 @@ def test_berkeley_actions_differ_at_the_wrists():
 @pytest.fixture(scope="module")
 def mmact(tmp_path_factory):
     root = tmp_path_factory.mktemp("mmact")
-    spec = sm.MMActSpec(subjects=2, actions=3, cameras=("cam1", "cam4"), frame_width=64,
-                        frame_height=48, fps=15)
+    spec = sm.MMActSpec(subjects=2, actions=3, cameras=("cam1", "cam4"), frame_width=64, frame_height=48, fps=15)
     sm.write_synthetic_mmact(spec, root)
     return spec, root
 
@@ -98,7 +100,7 @@ def test_mmact_clip_round_trips(mmact):
         rec = m.read_sensor_file(path, sensor)
         assert rec.channels == m.spec(sensor).channels
         st, sv, back, dups = sort_and_dedupe(rec.times, rec.values)
-        assert back >= 1 and dups >= 1                     # the real files' faults
+        assert back >= 1 and dups >= 1  # the real files' faults
         np.testing.assert_allclose(rec.values, values, rtol=2e-6, atol=1e-6)
         st0 = truth["start"]
         offset = st0.hour * 3600 + st0.minute * 60 + st0.second + st0.microsecond / 1e6
@@ -109,7 +111,7 @@ def test_mmact_clip_round_trips(mmact):
         out, rep = condition(rec, Conditioning(), m.spec(sensor))
         assert rep.reordered == back and rep.n_out >= 2
         whole_seconds += sum(1 for ln in path.read_text().splitlines() if "." not in ln.split(",")[0])
-    assert whole_seconds >= 1                               # rows without the fraction exist
+    assert whole_seconds >= 1  # rows without the fraction exist
     acc = m.read_sensor_file(found[clip][("sensor", "acc_phone")], "acc_phone").values
     assert 7 < np.median(np.linalg.norm(acc, axis=1)) < 13  # m/s^2 with gravity
     for cam in ("cam1", "cam4"):

@@ -1,4 +1,5 @@
 """Training loop: cosine schedule, per-epoch test curve and the oracle column, CUDA switches."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,8 @@ import torch
 from torch import nn
 from torch.utils.data import Dataset
 
-from vskd.training.loop import FitSpec, fit, set_deterministic
 from vskd.training.common import _oracle
+from vskd.training.loop import FitSpec, fit, set_deterministic
 
 
 class Toy(Dataset):
@@ -41,20 +42,21 @@ def test_cosine_schedule_and_per_epoch_evaluation(tmp_path):
         loss = nn.functional.cross_entropy(logits, batch["label"])
         return loss, {"ce": loss.detach()}, logits, batch["label"]
 
-    spec = FitSpec(epochs=4, batch_size=8, seed=0, optimizer={"name": "sgd", "lr": 0.1},
-                   lr_schedule="cosine", evaluate=evaluate)
+    spec = FitSpec(
+        epochs=4, batch_size=8, seed=0, optimizer={"name": "sgd", "lr": 0.1}, lr_schedule="cosine", evaluate=evaluate
+    )
     history = fit(model, nn.Identity(), Toy(), spec, batch_fn, tmp_path / "ck.pt", "fp")
     lrs = [row["lr"] for row in history]
-    assert lrs[0] == 0.1 and all(a > b for a, b in zip(lrs, lrs[1:]))   # decays every epoch
+    assert lrs[0] == 0.1 and all(a > b for a, b in zip(lrs, lrs[1:]))  # decays every epoch
     assert abs(lrs[-1] - 0.1 * (1 + torch.cos(torch.tensor(3 / 4 * torch.pi)).item()) / 2) < 1e-9
     assert [row["test_accuracy"] for row in history] == [0.1, 0.2, 0.30000000000000004, 0.4]
-    assert model.training                                  # left in training mode for the next epoch
+    assert model.training  # left in training mode for the next epoch
 
 
 def test_oracle_column_is_the_best_test_epoch():
     history = [{"test_accuracy": a} for a in (0.5, 0.8, 0.7)]
     assert _oracle(history) == {"oracle_best_accuracy": 0.8, "oracle_best_epoch": 2}
-    assert _oracle([{"loss": 1.0}]) == {}                  # no per-epoch evaluation: no column
+    assert _oracle([{"loss": 1.0}]) == {}  # no per-epoch evaluation: no column
 
 
 def test_deterministic_switches():

@@ -6,6 +6,7 @@ UTD-MHAD built by the real `snakemake` data stages, and the splits and GAF image
 recordings in ../shared (skipped where it is absent). Equal fingerprints mean the design-card
 numbers of the default config cannot have moved through the data stages.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-
 from repo_paths import REPO
 from workflow_runner import snakemake
 
@@ -24,11 +24,19 @@ from vskd.data.manifest import build_manifest, make_split
 from vskd.gaf_store import write_gaf_h5
 
 CLIP_COLUMNS = ["clip_id", "label", "subject", "trial", "status", "n_frames", "n_samples"]
-SYNTHETIC = {"clips": "452d497a6ebc7b34", "split_trial": "85ebc03ff884b12f",
-             "split_cross_subject": "c7daffb015fe8bd6", "gaf": "5658c9dbd68ed8f1",
-             "frames": "8461e173a647be32"}
-REAL = {"trial": "a28b68ba42ed84c9", "cross_subject": "5693dc0a0e35f557",
-        "gasf": "3a0a4749053f34df", "gadf": "9ab9f27c80db0b91"}
+SYNTHETIC = {
+    "clips": "452d497a6ebc7b34",
+    "split_trial": "85ebc03ff884b12f",
+    "split_cross_subject": "c7daffb015fe8bd6",
+    "gaf": "5658c9dbd68ed8f1",
+    "frames": "8461e173a647be32",
+}
+REAL = {
+    "trial": "a28b68ba42ed84c9",
+    "cross_subject": "5693dc0a0e35f557",
+    "gasf": "3a0a4749053f34df",
+    "gadf": "9ab9f27c80db0b91",
+}
 SIX = ["acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z"]
 
 
@@ -58,9 +66,16 @@ def data_fingerprints(folder: Path) -> dict[str, str]:
 @pytest.mark.e2e
 def test_synthetic_utd_data_stages_match_the_retired_path(tmp_path):
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["datasets"] = {"utd": {"kind": "utd_mhad", "source": "synthetic", "modalities": ["video", "inertial"],
-                                  "split": "trial", "skip_clips": ["a2_s1_t1"],
-                                  "synthetic": {"seed": 0, "subjects": 2, "trials": 4}}}
+    config["datasets"] = {
+        "utd": {
+            "kind": "utd_mhad",
+            "source": "synthetic",
+            "modalities": ["video", "inertial"],
+            "split": "trial",
+            "skip_clips": ["a2_s1_t1"],
+            "synthetic": {"seed": 0, "subjects": 2, "trials": 4},
+        }
+    }
     config["runs"] = [r for r in config["runs"] if r["name"] in ("ce", "dask")]
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     snakemake(tmp_path, "data_all")
@@ -72,7 +87,6 @@ def test_real_utd_splits_and_images_match_the_retired_path(utd_inertial_dir, tmp
     for protocol in ("trial", "cross_subject"):
         assert _sha(make_split(manifest, "utd_mhad", protocol).to_csv(index=False).encode()) == REAL[protocol]
     for kind in ("gasf", "gadf"):
-        params = {"channels": SIX, "image_size": 32, "interpolation": "area", "gadf_convention": "matlab",
-                  "kind": kind}
+        params = {"channels": SIX, "image_size": 32, "interpolation": "area", "gadf_convention": "matlab", "kind": kind}
         write_gaf_h5(manifest, tmp_path / f"{kind}.h5", params, "utd_mhad")
         assert _gaf_sha(tmp_path / f"{kind}.h5") == REAL[kind]

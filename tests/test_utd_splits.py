@@ -1,11 +1,12 @@
 """Clip ids and protocol splits, checked against the published VSKD lists."""
+
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from vskd.data.adapters import get_adapter
 from vskd.data import utd
+from vskd.data.adapters import get_adapter
 from vskd.data.manifest import build_manifest, make_split, read_published_list
 
 
@@ -33,15 +34,19 @@ def manifest_from_published_names(reference_dir) -> pd.DataFrame:
     rows = []
     for n in names:
         c = utd.ClipId.parse(n)
-        rows.append({"clip_id": n, "action": c.action, "label": c.label, "subject": c.subject,
-                     "trial": c.trial, "status": "ok"})
+        rows.append(
+            {"clip_id": n, "action": c.action, "label": c.label, "subject": c.subject, "trial": c.trial, "status": "ok"}
+        )
     return pd.DataFrame(rows)
 
 
-@pytest.mark.parametrize("protocol,train_list,test_list,counts", [
-    ("trial", "UTD_rgb_train_list_subject_specific.txt", "UTD_rgb_val_list_subject_specific.txt", (432, 429)),
-    ("cross_subject", "UTD_rgb_train_list.txt", "UTD_rgb_val_list.txt", (431, 430)),
-])
+@pytest.mark.parametrize(
+    "protocol,train_list,test_list,counts",
+    [
+        ("trial", "UTD_rgb_train_list_subject_specific.txt", "UTD_rgb_val_list_subject_specific.txt", (432, 429)),
+        ("cross_subject", "UTD_rgb_train_list.txt", "UTD_rgb_val_list.txt", (431, 430)),
+    ],
+)
 def test_splits_agree_with_published_lists(reference_dir, protocol, train_list, test_list, counts):
     manifest = manifest_from_published_names(reference_dir)
     assert len(manifest) == 861

@@ -3,6 +3,7 @@
 Runs in a temporary working directory (``--directory``) with the repository's Snakefile, so the
 project's own results/ are never touched. Marked ``e2e`` (a few minutes on 2 cores).
 """
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
-from repo_paths import REPO, UTD_INERTIAL, REFERENCE
+from repo_paths import REPO, UTD_INERTIAL
 from workflow_runner import snakemake as run_snakemake
 
 pytestmark = pytest.mark.e2e
@@ -27,18 +27,35 @@ PROVENANCE = ["dataset", "data_source", "split", "seed", "config_hash", "code_ve
 def small_config() -> dict:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["datasets"] = {
-        "utd": {"kind": "utd_mhad", "source": "synthetic", "modalities": ["video", "inertial"],
-                "split": "trial", "skip_clips": ["a2_s1_t1"],
-                "synthetic": {"seed": 0, "subjects": 2, "trials": 4}},
+        "utd": {
+            "kind": "utd_mhad",
+            "source": "synthetic",
+            "modalities": ["video", "inertial"],
+            "split": "trial",
+            "skip_clips": ["a2_s1_t1"],
+            "synthetic": {"seed": 0, "subjects": 2, "trials": 4},
+        },
     }
     if UTD_INERTIAL.exists():
-        config["datasets"]["real"] = {"kind": "utd_mhad", "source": str(UTD_INERTIAL),
-                                      "modalities": ["inertial"], "split": "cross_subject",
-                                      "student": {"epochs": 1}}
+        config["datasets"]["real"] = {
+            "kind": "utd_mhad",
+            "source": str(UTD_INERTIAL),
+            "modalities": ["inertial"],
+            "split": "cross_subject",
+            "student": {"epochs": 1},
+        }
     config["frames"].update(height=32, width=40)
     config["gaf"]["image_size"] = 32
-    config["teacher"].update(backbone="smallcnn", epochs=1, num_segments=2, crop_height=32,
-                             crop_width=32, batch_size=8, img_feature_dim=32, num_bottleneck=32)
+    config["teacher"].update(
+        backbone="smallcnn",
+        epochs=1,
+        num_segments=2,
+        crop_height=32,
+        crop_width=32,
+        batch_size=8,
+        img_feature_dim=32,
+        num_bottleneck=32,
+    )
     config["student"].update(epochs=2, batch_size=8, embedding_dim=32)
     config["knowledge"]["views"] = 2
     config["seeds"] = [0]
@@ -66,8 +83,11 @@ def planned_rules(workdir: Path, *targets: str) -> set[str]:
 def demo(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("dag")
     (workdir / "config.yaml").write_text(yaml.safe_dump(small_config()))
-    targets = ["results/utd/student_metrics.csv", "results/utd/student_baseline_metrics.csv",
-               "results/utd/runs/kd_shuffled/seed0/metrics.csv"]
+    targets = [
+        "results/utd/student_metrics.csv",
+        "results/utd/student_baseline_metrics.csv",
+        "results/utd/runs/kd_shuffled/seed0/metrics.csv",
+    ]
     if UTD_INERTIAL.exists():
         targets.append("results/real/student_baseline_metrics.csv")
     snakemake(workdir, *targets)
@@ -87,15 +107,14 @@ def test_whole_chain_writes_metrics_with_provenance(demo):
     assert dask.model == "student_dask" and dask.method == "dask" and dask.teacher == "trained"
     assert dask.teacher_mode == "cached" and dask.p_kd == 0.01 and dask.seed == 0
     same = pd.read_csv(demo / "results/utd/runs/dask/seed0/metrics.csv").iloc[0]
-    assert same.equals(dask)                                      # the design card is a copy
+    assert same.equals(dask)  # the design card is a copy
     confusion = pd.read_csv(demo / "results/utd/runs/dask/seed0/confusion.csv", index_col=0)
     assert confusion.shape == (27, 27) and confusion.values.sum() == dask.n_test
     manifest = pd.read_csv(demo / "results/utd/clips.csv", keep_default_na=False)
-    assert (manifest.status == "skipped").sum() == 1              # skip_clips honoured
-    assert len(manifest) == 27 * 2 * 4 - 1                         # a8_s1_t4 absent, as in reality
+    assert (manifest.status == "skipped").sum() == 1  # skip_clips honoured
+    assert len(manifest) == 27 * 2 * 4 - 1  # a8_s1_t4 absent, as in reality
     history = pd.read_csv(demo / "results/utd/runs/dask/seed0/history.csv")
-    assert {"ce", "kd", "distance", "angle", "semantic", "train_accuracy", "test_accuracy"} \
-        <= set(history.columns)
+    assert {"ce", "kd", "distance", "angle", "semantic", "train_accuracy", "test_accuracy"} <= set(history.columns)
     assert "oracle_best_accuracy" in dask.index
     shuffled = pd.read_csv(demo / "results/utd/runs/kd_shuffled/seed0/metrics.csv").iloc[0]
     assert shuffled.teacher == "shuffled" and shuffled.method == "kd"
@@ -121,8 +140,7 @@ def test_gaf_change_reruns_only_gaf_and_students(demo):
     config["gaf"]["image_size"] = 24
     (demo / "config.yaml").write_text(yaml.safe_dump(config))
     try:
-        rules = planned_rules(demo, "results/utd/student_metrics.csv",
-                              "results/utd/student_baseline_metrics.csv")
+        rules = planned_rules(demo, "results/utd/student_metrics.csv", "results/utd/student_baseline_metrics.csv")
     finally:
         config["gaf"]["image_size"] = 32
         (demo / "config.yaml").write_text(yaml.safe_dump(config))
@@ -150,12 +168,10 @@ def test_a_method_weight_reruns_its_runs_only(demo):
     next(r for r in config["runs"] if r["name"] == "dask")["params"] = {"angle": 2.0}
     (demo / "config.yaml").write_text(yaml.safe_dump(config))
     try:
-        jobs = planned_jobs(demo, "results/utd/student_metrics.csv",
-                            "results/utd/runs/kd_shuffled/seed0/metrics.csv")
+        jobs = planned_jobs(demo, "results/utd/student_metrics.csv", "results/utd/runs/kd_shuffled/seed0/metrics.csv")
     finally:
         (demo / "config.yaml").write_text(original)
-    assert sorted(jobs) == ["design_card dataset=utd, card=student",
-                            "train_run dataset=utd, run=dask, seed=0"]
+    assert sorted(jobs) == ["design_card dataset=utd, card=student", "train_run dataset=utd, run=dask, seed=0"]
 
 
 def test_touching_code_without_editing_reruns_nothing(demo):
@@ -171,10 +187,21 @@ def test_killed_training_resumes_to_the_same_metrics(demo, tmp_path):
     target = "results/utd/student_baseline_metrics.csv"
     snakemake(tmp_path, "results/utd/gaf_gasf.h5", "results/utd/splits/trial.csv")
     checkpoint = tmp_path / "results/utd/checkpoints/runs/ce/seed0.pt"
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile"), "--directory",
-           str(tmp_path), "--configfile", str(tmp_path / "config.yaml"), "--cores", "2", target]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(REPO / "Snakefile"),
+        "--directory",
+        str(tmp_path),
+        "--configfile",
+        str(tmp_path / "config.yaml"),
+        "--cores",
+        "2",
+        target,
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 300
     while not checkpoint.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)
@@ -189,7 +216,7 @@ def test_killed_training_resumes_to_the_same_metrics(demo, tmp_path):
     straight = pd.read_csv(demo / target).iloc[0]
     assert resumed.accuracy == straight.accuracy
     assert resumed.final_train_loss == pytest.approx(straight.final_train_loss, rel=1e-6)
-    assert not checkpoint.exists()          # removed once the run finished
+    assert not checkpoint.exists()  # removed once the run finished
 
 
 def test_online_teacher_mode_runs_in_the_student_loop(demo):

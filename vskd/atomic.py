@@ -10,6 +10,7 @@ the temporaries of dead owners in the folder it writes to: a process on this hos
 exists, or a temporary from another host (a cluster node sharing the file system, whose processes
 cannot be checked from here) untouched for ``FOREIGN_STALE_S`` seconds.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -19,8 +20,8 @@ import re
 import socket
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +82,7 @@ def remove_dead_temporaries(folder: str | os.PathLike, now: float | None = None)
             if dead:
                 os.unlink(entry.path)
                 removed.append(Path(entry.path))
-                log.warning("removed %s, left behind by a killed job (pid %d on %s)",
-                            entry.path, pid, host)
+                log.warning("removed %s, left behind by a killed job (pid %d on %s)", entry.path, pid, host)
         except FileNotFoundError:  # another process removed it first
             continue
     return removed
@@ -104,7 +104,8 @@ def atomic_path(final: str | os.PathLike, suffix: str | None = None) -> Iterator
         _swept.add(key)
     fd, tmp = tempfile.mkstemp(
         prefix=f".{final.name}.tmp.{_host()}.{os.getpid()}.",
-        suffix=final.suffix if suffix is None else suffix, dir=final.parent,
+        suffix=final.suffix if suffix is None else suffix,
+        dir=final.parent,
     )
     os.close(fd)
     tmp_path = Path(tmp)

@@ -9,6 +9,7 @@ A bad recording gets an error naming the file (stderr, and an ``error`` field / 
 others are still predicted. Exit status: 0 all predicted, 1 some recording failed, 2 usage or
 model error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,9 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable, TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
@@ -32,8 +34,7 @@ def _inputs(paths: Iterable[str]) -> tuple[list[Path], bool]:
             folder = True
             found = scan_folder(p)
             if not found:
-                print(f"vskd predict: {p}: no recording (*.mat, *.txt, *.csv, *.npy) in this folder",
-                      file=sys.stderr)
+                print(f"vskd predict: {p}: no recording (*.mat, *.txt, *.csv, *.npy) in this folder", file=sys.stderr)
             out.extend(found)
         else:
             out.append(p)
@@ -54,9 +55,14 @@ def predict_one(predictor, path: Path) -> dict[str, Any]:
     if not np.isfinite(probs).all():
         return {"path": str(path), "error": f"{path}: the model returned non-finite probabilities"}
     label = int(np.argmax(probs))
-    row = {"path": str(path), "label": label, "class_name": predictor.class_names[label],
-           "probability": float(probs[label]), "probabilities": [round(float(p), 6) for p in probs],
-           "samples": int(x.shape[1])}
+    row = {
+        "path": str(path),
+        "label": label,
+        "class_name": predictor.class_names[label],
+        "probability": float(probs[label]),
+        "probabilities": [round(float(p), 6) for p in probs],
+        "samples": int(x.shape[1]),
+    }
     if notes:
         row["notes"] = "; ".join(notes)
     return row
@@ -69,8 +75,7 @@ def _table(rows: list[dict[str, Any]], out: TextIO) -> None:
         if "error" in r:
             out.write(f"{r['path']:<{width}}  {'-':>5}  ERROR: {r['error']}\n")
         else:
-            out.write(f"{r['path']:<{width}}  {r['label']:>5}  {r['class_name']:<24} "
-                      f"{r['probability']:6.3f}\n")
+            out.write(f"{r['path']:<{width}}  {r['label']:>5}  {r['class_name']:<24} {r['probability']:6.3f}\n")
 
 
 def _csv(rows: list[dict[str, Any]], class_names: list[str], out: TextIO) -> None:
@@ -79,9 +84,16 @@ def _csv(rows: list[dict[str, Any]], class_names: list[str], out: TextIO) -> Non
     w.writerow(cols)
     for r in rows:
         probs = r.get("probabilities") or [""] * len(class_names)
-        w.writerow([r["path"], r.get("label", ""), r.get("class_name", ""),
-                    f"{r['probability']:.6f}" if "probability" in r else "", r.get("error", "")]
-                   + [f"{p:.6f}" if p != "" else "" for p in probs])
+        w.writerow(
+            [
+                r["path"],
+                r.get("label", ""),
+                r.get("class_name", ""),
+                f"{r['probability']:.6f}" if "probability" in r else "",
+                r.get("error", ""),
+            ]
+            + [f"{p:.6f}" if p != "" else "" for p in probs]
+        )
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
@@ -106,8 +118,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     buf = io.StringIO()
     if args.json:
         for r in rows:
-            obj = {k: r[k] for k in ("path", "label", "class_name", "probabilities", "error", "notes")
-                   if k in r}
+            obj = {k: r[k] for k in ("path", "label", "class_name", "probabilities", "error", "notes") if k in r}
             buf.write(json.dumps(obj) + "\n")
     elif folder or args.csv or (args.output and str(args.output).endswith(".csv")):
         _csv(rows, predictor.class_names, buf)
@@ -116,8 +127,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     if args.output:
         Path(args.output).write_text(buf.getvalue())
         n_ok = sum("error" not in r for r in rows)
-        print(f"vskd predict: {n_ok} of {len(rows)} recordings predicted -> {args.output}",
-              file=sys.stderr)
+        print(f"vskd predict: {n_ok} of {len(rows)} recordings predicted -> {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(buf.getvalue())
     return 1 if any("error" in r for r in rows) else 0
@@ -126,10 +136,15 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="vskd", description="vision-to-sensor knowledge distillation")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("predict", help="predict the action in sensor recordings with a trained student",
-                       description=__doc__.split("\n\n")[1], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("model", help="student.onnx / student.pt (with student.json beside it) or a "
-                                 "training model file (model.pt)")
+    p = sub.add_parser(
+        "predict",
+        help="predict the action in sensor recordings with a trained student",
+        description=__doc__.split("\n\n")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "model", help="student.onnx / student.pt (with student.json beside it) or a training model file (model.pt)"
+    )
     p.add_argument("recordings", nargs="+", help="recording files (.mat, .txt, .csv, .npy) or folders")
     p.add_argument("--json", action="store_true", help="JSON Lines, one object per recording")
     p.add_argument("--csv", action="store_true", help="CSV (the default when a folder is given)")

@@ -7,12 +7,13 @@ kept by hand, so nothing can drift. Every ``import`` statement counts, also thos
 ``a/b/__init__.py`` as well. Modules under an ``exclude`` prefix are left out (and not followed):
 the rules add back the one a job really reads (a distillation method's own module).
 """
+
 from __future__ import annotations
 
 import ast
-from functools import lru_cache
+from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
-from typing import Iterable
 
 
 def _module_file(root: Path, dotted: str) -> Path | None:
@@ -46,11 +47,11 @@ def _imports(root: Path, file: Path, package: str) -> set[str]:
             else:
                 mod = node.module or ""
             out.add(mod)
-            out.update(f"{mod}.{a.name}" for a in node.names)      # `from pkg import submodule`
+            out.update(f"{mod}.{a.name}" for a in node.names)  # `from pkg import submodule`
     return {m for m in out if m == package or m.startswith(package + ".")}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _closure(root: Path, script: Path, package: str, exclude: tuple[str, ...]) -> tuple[str, ...]:
     seen: set[Path] = set()
     todo = [script]
@@ -60,7 +61,7 @@ def _closure(root: Path, script: Path, package: str, exclude: tuple[str, ...]) -
             if any(dotted == e or dotted.startswith(e + ".") for e in exclude):
                 continue
             parts = dotted.split(".")
-            for i in range(1, len(parts) + 1):          # parent packages run their __init__
+            for i in range(1, len(parts) + 1):  # parent packages run their __init__
                 found = _module_file(root, ".".join(parts[:i]))
                 if found is not None and found not in seen:
                     seen.add(found)
@@ -68,8 +69,9 @@ def _closure(root: Path, script: Path, package: str, exclude: tuple[str, ...]) -
     return tuple(sorted(str(p) for p in seen))
 
 
-def imported_files(script: str | Path, root: str | Path, package: str = "vskd",
-                   exclude: Iterable[str] = ()) -> list[str]:
+def imported_files(
+    script: str | Path, root: str | Path, package: str = "vskd", exclude: Iterable[str] = ()
+) -> list[str]:
     """Source files of ``package`` (below ``root``) that ``script`` imports, transitively."""
     root = Path(root).resolve()
     return list(_closure(root, Path(script).resolve(), package, tuple(exclude)))

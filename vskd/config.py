@@ -3,6 +3,7 @@
 The workflow validates ``config.yaml`` once (in ``rules/common.smk``); the same functions are used
 by the scripts so a job run by hand fails with the same clear message.
 """
+
 from __future__ import annotations
 
 import copy
@@ -58,8 +59,11 @@ def validate_config(config: dict[str, Any], origin: str = "config") -> dict[str,
         raise ConfigError(f"{origin} fails the schema {SCHEMA_PATH.name}: {msgs}")
     # `enabled: false` keeps an entry in the file but out of the workflow (e.g. a scenario config
     # that runs one dataset); its source is not checked either
-    effective = {name: dataset_config(config, name, origin=origin)
-                 for name, entry in config["datasets"].items() if entry.get("enabled", True)}
+    effective = {
+        name: dataset_config(config, name, origin=origin)
+        for name, entry in config["datasets"].items()
+        if entry.get("enabled", True)
+    }
     if not effective:
         raise ConfigError(f"{origin}: every dataset has enabled: false")
     for name, eff in effective.items():
@@ -97,10 +101,12 @@ def protocol_problem(dataset: dict[str, Any]) -> str | None:
     if adapter.camera_dependent(split):
         cameras = dataset.get("cameras") or [adapter.default_camera]
         if "video" not in dataset["modalities"] or len(cameras) < 2:
-            return (f"{split} splits the cameras of each clip (one sample per clip and camera): it "
-                    f"needs modalities [video, inertial] and several cameras in cameras: (e.g. "
-                    f"{list(adapter.cameras)}); a sensor-only run has no {split} split, its sensor "
-                    "data would be on both sides")
+            return (
+                f"{split} splits the cameras of each clip (one sample per clip and camera): it "
+                f"needs modalities [video, inertial] and several cameras in cameras: (e.g. "
+                f"{list(adapter.cameras)}); a sensor-only run has no {split} split, its sensor "
+                "data would be on both sides"
+            )
     return None
 
 

@@ -16,11 +16,13 @@ Layouts (``frames.storage`` + ``frames.compression``):
   read pays a JPEG decode).
 The choice is measured by ``benchmarks/bench_frames.py`` (see README).
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import cv2
 import h5py
@@ -45,7 +47,7 @@ def store_frames(group: h5py.Group, key: str, frames: np.ndarray, params: Mappin
     """
     storage, compression = params["storage"], params.get("compression", "none")
     if storage == "raw" and compression == "none":
-        group.create_dataset(key, data=frames)                   # contiguous: mapped reads
+        group.create_dataset(key, data=frames)  # contiguous: mapped reads
     elif storage == "raw":
         opts = {"compression": "gzip", "compression_opts": 1} if compression == "gzip" else {"compression": compression}
         group.create_dataset(key, data=frames, chunks=(1, *frames.shape[1:]), **opts)
@@ -58,16 +60,14 @@ def store_frames(group: h5py.Group, key: str, frames: np.ndarray, params: Mappin
         raise ValueError(f"unknown frames.storage {storage!r}")
 
 
-def write_frames_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[str, Any],
-                           kind: str) -> int:
+def write_frames_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[str, Any], kind: str) -> int:
     """Decode, resize and store the frames of every (usable clip, camera) sample; atomic; returns
     the frame count. A camera folder or video that cannot be read raises DataFileError naming it,
     before the output exists."""
     adapter = get_adapter(kind)
     cams = manifest_cameras(manifest, kind)
     if not cams:
-        raise DataFileError("the manifest has no camera column (video_<camera>): build it with "
-                            "modalities [video, ...]")
+        raise DataFileError("the manifest has no camera column (video_<camera>): build it with modalities [video, ...]")
     samples = manifest_samples(manifest, kind)
     if not samples:
         raise ValueError("the manifest holds no usable clip")
@@ -88,9 +88,16 @@ def write_frames_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mappin
             store_frames(group, key, frames, params)
             group[key].attrs.update({"source": str(path), "clip_id": clip, "camera": cam})
             total += len(frames)
-    log.info("wrote %d frames of %d samples (%d clips x cameras %s; %s/%s) to %s", total,
-             len(samples), len(samples) // len(cams), ", ".join(cams), params["storage"],
-             params.get("compression", "none"), out_path)
+    log.info(
+        "wrote %d frames of %d samples (%d clips x cameras %s; %s/%s) to %s",
+        total,
+        len(samples),
+        len(samples) // len(cams),
+        ", ".join(cams),
+        params["storage"],
+        params.get("compression", "none"),
+        out_path,
+    )
     return total
 
 
@@ -139,12 +146,11 @@ class FrameStore(LazyH5):
             offset, shape = self.mapped[clip_id]
             if idx.size and (idx.min() < 0 or idx.max() >= shape[0]):
                 raise IndexError(f"{clip_id}: frame index out of range 0..{shape[0] - 1}")
-            clip = self.map[offset:offset + int(np.prod(shape))].reshape(shape)
-            return clip[idx]                                 # one fancy index: copies k frames
+            clip = self.map[offset : offset + int(np.prod(shape))].reshape(shape)
+            return clip[idx]  # one fancy index: copies k frames
         ds = self.h5["clips"][clip_id]
         if self.storage == "jpeg":
-            return np.stack([cv2.cvtColor(cv2.imdecode(ds[i], cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-                             for i in idx])
+            return np.stack([cv2.cvtColor(cv2.imdecode(ds[i], cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB) for i in idx])
         # one direct chunk read per frame: h5py's fancy indexing (ds[[i, j, ...]]) builds a point
         # selection and is ~20x slower for a handful of frames (benchmarks/bench_frames.py)
         out = np.empty((len(idx), *ds.shape[1:]), dtype=ds.dtype)

@@ -13,10 +13,11 @@ GADF has two conventions (``gadf_convention``), one the transpose (= the negativ
 After ``mat2gray`` one is the other's inverted image (1 - g), so the conventions are not
 interchangeable for a network trained on one of them.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -39,8 +40,7 @@ def rescale_minus1_1(series: np.ndarray) -> np.ndarray:
     return np.clip(scaled, -1.0, 1.0)
 
 
-def gramian_angular_field(series: np.ndarray, kind: str = "gasf",
-                          gadf_convention: str = "matlab") -> np.ndarray:
+def gramian_angular_field(series: np.ndarray, kind: str = "gasf", gadf_convention: str = "matlab") -> np.ndarray:
     """GASF or GADF of each series along the last axis: (..., N) -> (..., N, N), float64 in [-1, 1].
 
     ``gadf_convention`` (GADF only): ``matlab`` sin(arcsin x_i - arcsin x_j) as ``GADF.m``, or
@@ -99,26 +99,35 @@ def resize_flag(native: int, image_size: int, interpolation: str) -> int:
     return cv2.INTER_AREA if image_size < native else INTERPOLATION[interpolation]
 
 
-def gaf_image(inertial: np.ndarray, channels: Sequence[str] = ("acc_x", "acc_y", "acc_z"),
-              kind: str = "gasf", image_size: int | None = None,
-              interpolation: str = "area", gadf_convention: str = "matlab") -> np.ndarray:
+def gaf_image(
+    inertial: np.ndarray,
+    channels: Sequence[str] = ("acc_x", "acc_y", "acc_z"),
+    kind: str = "gasf",
+    image_size: int | None = None,
+    interpolation: str = "area",
+    gadf_convention: str = "matlab",
+) -> np.ndarray:
     """One recording (N, 6) -> a (C, S, S) uint8 GAF image, one channel per selected axis.
 
     ``image_size=None`` keeps the native N x N size (as the MATLAB images); otherwise each [0, 1]
     channel is resized with OpenCV before quantisation (antialiased when shrinking, see
     ``resize_flag``).
     """
-    series = np.asarray(inertial, dtype=np.float64)[:, channel_indices(channels)].T   # (C, N)
+    series = np.asarray(inertial, dtype=np.float64)[:, channel_indices(channels)].T  # (C, N)
     return series_image(series, kind, image_size, interpolation, gadf_convention)
 
 
-def series_image(series: np.ndarray, kind: str = "gasf", image_size: int | None = None,
-                 interpolation: str = "area", gadf_convention: str = "matlab") -> np.ndarray:
+def series_image(
+    series: np.ndarray,
+    kind: str = "gasf",
+    image_size: int | None = None,
+    interpolation: str = "area",
+    gadf_convention: str = "matlab",
+) -> np.ndarray:
     """(C, N) series of any sensor -> (C, S, S) uint8: field, ``mat2gray``, resize, quantise."""
     gray = mat2gray(gramian_angular_field(series, kind, gadf_convention))
     if image_size is not None and image_size != gray.shape[-1]:
         flag = resize_flag(gray.shape[-1], image_size, interpolation)
-        gray = np.stack([cv2.resize(g.astype(np.float32), (image_size, image_size), interpolation=flag)
-                         for g in gray])
+        gray = np.stack([cv2.resize(g.astype(np.float32), (image_size, image_size), interpolation=flag) for g in gray])
         gray = np.clip(gray, 0.0, 1.0)
     return to_uint8(gray)

@@ -7,11 +7,13 @@ despiked, resampled to ``gaf.resample_hz``) and encoded channel by channel
 (``len(sensors) x channels`` planes). A clip with several cameras gets its image once per sample
 key (:mod:`vskd.data.manifest`).
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import h5py
 import numpy as np
@@ -38,20 +40,23 @@ def gaf_params(gaf_cfg: dict[str, Any], kind: str) -> dict[str, Any]:
     return params
 
 
-def sensor_channels(adapter: DatasetAdapter, sensors: Sequence[str], channels: Sequence[str]) -> list[tuple[str, list[str]]]:
+def sensor_channels(
+    adapter: DatasetAdapter, sensors: Sequence[str], channels: Sequence[str]
+) -> list[tuple[str, list[str]]]:
     """(sensor, its channels among ``channels``) per sensor; a sensor with none is an error."""
     out = []
     for s in sensors:
         have = [c for c in channels if c in adapter.spec(s).channels]
         if not have:
-            raise ValueError(f"gaf.channels {list(channels)} name no channel of sensor {s!r} "
-                             f"(it has {list(adapter.spec(s).channels)})")
+            raise ValueError(
+                f"gaf.channels {list(channels)} name no channel of sensor {s!r} "
+                f"(it has {list(adapter.spec(s).channels)})"
+            )
         out.append((s, have))
     return out
 
 
-def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[str, Any],
-                        kind: str) -> int:
+def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[str, Any], kind: str) -> int:
     """GAF images of the selected sensors of every usable clip, stacked, one row per sample key
     (module doc: a clip with several cameras gets its image once per camera); atomic; returns the
     number of rows.
@@ -69,17 +74,18 @@ def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[s
         samples.setdefault(clip, []).append(key)
     keys = [k for ks in samples.values() for k in ks]
     plan = sensor_channels(adapter, selected_sensors(adapter, params.get("sensors")), params["channels"])
-    cond = Conditioning.from_config({"rate_hz": params.get("resample_hz"),
-                                     "despike": params.get("despike", "auto")})
+    cond = Conditioning.from_config({"rate_hz": params.get("resample_hz"), "despike": params.get("despike", "auto")})
     size = int(params["image_size"])
     n_ch = sum(len(c) for _, c in plan)
     spikes = reordered = dups = blank = 0
     with atomic_path(out_path) as tmp, h5py.File(tmp, "w") as h5:
-        images = h5.create_dataset("images", (len(keys), n_ch, size, size), dtype=np.uint8,
-                                   chunks=(1, n_ch, size, size))
-        h5.create_dataset("clip_ids", data=np.array(keys, dtype="S"))    # sample keys
-        h5.create_dataset("labels", data=np.repeat(clips.label.to_numpy(np.int64),
-                                                   [len(samples[c]) for c in clips.clip_id]))
+        images = h5.create_dataset(
+            "images", (len(keys), n_ch, size, size), dtype=np.uint8, chunks=(1, n_ch, size, size)
+        )
+        h5.create_dataset("clip_ids", data=np.array(keys, dtype="S"))  # sample keys
+        h5.create_dataset(
+            "labels", data=np.repeat(clips.label.to_numpy(np.int64), [len(samples[c]) for c in clips.clip_id])
+        )
         h5.create_dataset("channel_names", data=np.array([f"{s}.{c}" for s, cs in plan for c in cs], dtype="S"))
         for key, value in params.items():
             if value is None:
@@ -91,8 +97,9 @@ def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[s
             for sensor, chans in plan:
                 path = row.get(f"sensor_{sensor}") or (row["inertial_path"] if sensor == plan[0][0] else "")
                 if not path:
-                    raise DataFileError(f"{row['clip_id']}: the manifest has no {sensor} file; rebuild "
-                                        "it with this sensor selected")
+                    raise DataFileError(
+                        f"{row['clip_id']}: the manifest has no {sensor} file; rebuild it with this sensor selected"
+                    )
                 rec = adapter.read_sensor_file(path, sensor)
                 series, rep = condition(rec, cond, adapter.spec(sensor))
                 spikes, reordered, dups = spikes + rep.spikes, reordered + rep.reordered, dups + rep.duplicates
@@ -100,22 +107,42 @@ def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[s
                 flat = [c for c, j in zip(chans, sel) if np.ptp(series[:, j]) == 0]
                 if flat:
                     blank += 1
-                    log.warning("%s: channel(s) %s constant in %s: blank GAF image channel(s)",
-                                row["clip_id"], ", ".join(flat), path)
-                planes.append(series_image(series[:, sel].T, params["kind"], size,
-                                         params.get("interpolation", "area"),
-                                         params.get("gadf_convention", "matlab")))
+                    log.warning(
+                        "%s: channel(s) %s constant in %s: blank GAF image channel(s)",
+                        row["clip_id"],
+                        ", ".join(flat),
+                        path,
+                    )
+                planes.append(
+                    series_image(
+                        series[:, sel].T,
+                        params["kind"],
+                        size,
+                        params.get("interpolation", "area"),
+                        params.get("gadf_convention", "matlab"),
+                    )
+                )
             image = np.concatenate(planes)
-            for _ in samples[row["clip_id"]]:            # once per (clip, camera) sample key
+            for _ in samples[row["clip_id"]]:  # once per (clip, camera) sample key
                 images[i] = image
                 i += 1
         h5.attrs["despiked_samples"] = spikes
         h5.attrs["backward_steps"] = reordered
         h5.attrs["duplicate_timestamps"] = dups
-    log.info("wrote %d %s images (%d planes: %s) of %dx%d to %s; conditioning dropped %d spike "
-             "samples, sorted %d backward steps, merged %d repeated timestamps", len(keys),
-             params["kind"], n_ch, ", ".join(s for s, _ in plan), size, size, out_path, spikes,
-             reordered, dups)
+    log.info(
+        "wrote %d %s images (%d planes: %s) of %dx%d to %s; conditioning dropped %d spike "
+        "samples, sorted %d backward steps, merged %d repeated timestamps",
+        len(keys),
+        params["kind"],
+        n_ch,
+        ", ".join(s for s, _ in plan),
+        size,
+        size,
+        out_path,
+        spikes,
+        reordered,
+        dups,
+    )
     if blank:
         log.warning("%d of %d clips have at least one blank (constant) channel", blank, len(clips))
     return len(keys)

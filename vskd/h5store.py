@@ -3,6 +3,7 @@
 h5py handles must not cross a fork: a DataLoader worker receives the store pickled without its
 handle and opens its own on first read.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,12 +1,14 @@
 """Progress bars and logging set-up shared by the workflow scripts."""
+
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, Iterator, Sequence, TypeVar
+from typing import TypeVar
 
 from tqdm import tqdm
 
@@ -16,8 +18,17 @@ T = TypeVar("T")
 def progress(items: Iterable[T], desc: str, total: int | None = None, unit: str = "it") -> Iterator[T]:
     """tqdm on stderr; refreshes rarely when stderr is a log file rather than a terminal."""
     interactive = sys.stderr.isatty()
-    return iter(tqdm(items, desc=desc, total=total, unit=unit, file=sys.stderr,
-                     mininterval=0.5 if interactive else 10.0, dynamic_ncols=interactive))
+    return iter(
+        tqdm(
+            items,
+            desc=desc,
+            total=total,
+            unit=unit,
+            file=sys.stderr,
+            mininterval=0.5 if interactive else 10.0,
+            dynamic_ncols=interactive,
+        )
+    )
 
 
 def setup_logging(log_file: str | Path | None = None, level: int = logging.INFO) -> None:
@@ -31,8 +42,9 @@ def setup_logging(log_file: str | Path | None = None, level: int = logging.INFO)
     if log_file:
         Path(log_file).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_file, mode="a"))
-    logging.basicConfig(level=level, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level, handlers=handlers, force=True, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     sys.excepthook = _log_uncaught
 
 
@@ -41,12 +53,10 @@ def _log_uncaught(exc_type: type[BaseException], exc: BaseException, tb: Traceba
     if issubclass(exc_type, KeyboardInterrupt):
         logging.getLogger("vskd").error("interrupted (%s)", exc_type.__name__)
         return
-    logging.getLogger("vskd").critical("the job failed: %s: %s", exc_type.__name__, exc,
-                                       exc_info=(exc_type, exc, tb))
+    logging.getLogger("vskd").critical("the job failed: %s: %s", exc_type.__name__, exc, exc_info=(exc_type, exc, tb))
 
 
-def run_jobs(fn: Callable[[T], object], jobs: Sequence[T], workers: int, desc: str,
-             unit: str = "it") -> None:
+def run_jobs(fn: Callable[[T], object], jobs: Sequence[T], workers: int, desc: str, unit: str = "it") -> None:
     """Run ``fn`` on every job with a progress bar: in ``workers`` processes when more than one
     (jobs are pickled: ``fn`` must be a module-level function), else in this process."""
     if workers > 1:

@@ -10,6 +10,7 @@ typo fails before any job starts, naming the row.
 exactly these as params (a change reruns exactly the stages that read it) and the same sections
 make the stage's config hash and checkpoint fingerprint.
 """
+
 from __future__ import annotations
 
 import copy
@@ -38,7 +39,7 @@ class RunSpec:
     seed: int
     method: str
     params: dict[str, Any] = field(hash=False)
-    teacher: str | None            # trained / shuffled / untrained, None when no teacher is read
+    teacher: str | None  # trained / shuffled / untrained, None when no teacher is read
     student: dict[str, Any] = field(hash=False)
     table: str = "methods"
     label: str = ""
@@ -49,7 +50,7 @@ class RunSpec:
 
     @property
     def folder(self) -> str:
-        if self.direction == "sensor_to_vision":     # own folder: never an output of train_run
+        if self.direction == "sensor_to_vision":  # own folder: never an output of train_run
             return f"results/{self.dataset}/s2v/{self.name}/seed{self.seed}"
         return f"results/{self.dataset}/runs/{self.name}/seed{self.seed}"
 
@@ -57,18 +58,20 @@ class RunSpec:
     def knowledge_source(self) -> str | None:
         """Which cached teacher the run reads: the trained one (also for the shuffled control)
         or the untrained one."""
-        if self.teacher is None or self.direction == "sensor_to_vision":   # sensor teachers: their own rules
+        if self.teacher is None or self.direction == "sensor_to_vision":  # sensor teachers: their own rules
             return None
         return "teacher_untrained" if self.teacher == "untrained" else "teacher"
 
 
 def _method_class(name: str):
     from .distill.registry import get_method
+
     return get_method(name)
 
 
-def expand_runs(config: dict[str, Any], effective: dict[str, dict[str, Any]],
-                origin: str = "config") -> dict[tuple[str, str, int], RunSpec]:
+def expand_runs(
+    config: dict[str, Any], effective: dict[str, dict[str, Any]], origin: str = "config"
+) -> dict[tuple[str, str, int], RunSpec]:
     """Every (dataset, run name, seed) of the run sheet, validated; raises ConfigError."""
     out: dict[tuple[str, str, int], RunSpec] = {}
     names = [row["name"] for row in config["runs"]]
@@ -92,8 +95,9 @@ def expand_runs(config: dict[str, Any], effective: dict[str, dict[str, Any]],
             raise ConfigError(f"{where}: method {row['method']!r} reads no teacher; drop 'teacher'")
         reverse = row.get("direction", "vision_to_sensor") == "sensor_to_vision"
         extra: dict[str, Any] = {}
-        if reverse:                 # SAKDN's direction: checks and defaults in vskd.sakdn_config
+        if reverse:  # SAKDN's direction: checks and defaults in vskd.sakdn_config
             from .sakdn_config import reverse_row
+
             extra = reverse_row(row, needs_teacher, where)
         elif "sensor_teacher" in row:
             raise ConfigError(f"{where}: sensor_teacher needs direction: sensor_to_vision")
@@ -106,25 +110,38 @@ def expand_runs(config: dict[str, Any], effective: dict[str, dict[str, Any]],
             eff = effective[name]
             if (needs_teacher or reverse) and "video" not in eff["dataset"]["modalities"]:
                 if datasets:
-                    raise ConfigError(f"{where}: method {row['method']!r} needs a video "
-                                      f"{'student' if reverse else 'teacher'} but dataset {name!r} has no video")
+                    raise ConfigError(
+                        f"{where}: method {row['method']!r} needs a video "
+                        f"{'student' if reverse else 'teacher'} but dataset {name!r} has no video"
+                    )
                 continue
             if reverse:
                 from .sakdn_config import reverse_student
+
                 student = reverse_student(config, eff, row, where)
             else:
                 student = deep_merge(eff["student"], row.get("student", {}))
                 _check_student(student, where)
             for seed in row.get("seeds", config.get("seeds", [config["seed"]])):
                 out[(name, row["name"], seed)] = RunSpec(
-                    name, row["name"], seed, row["method"], params, teacher, student,
+                    name,
+                    row["name"],
+                    seed,
+                    row["method"],
+                    params,
+                    teacher,
+                    student,
                     row.get("table", "sensor_to_vision" if reverse else "methods"),
-                    row.get("label", row["name"]), **extra)
+                    row.get("label", row["name"]),
+                    **extra,
+                )
     for name in effective:
         for role, run in design.items():
             if (name, run, config["seed"]) not in out and _runs_on(out, name, run):
-                raise ConfigError(f"{origin}: design_card.{role}: run {run!r} has no seed {config['seed']} "
-                                  f"(the config's `seed`) on dataset {name!r}")
+                raise ConfigError(
+                    f"{origin}: design_card.{role}: run {run!r} has no seed {config['seed']} "
+                    f"(the config's `seed`) on dataset {name!r}"
+                )
     return out
 
 
@@ -136,15 +153,16 @@ def _check_student(student: dict[str, Any], where: str) -> None:
     import jsonschema
 
     from .config import load_schema
+
     schema = load_schema()
     sub = dict(schema["$defs"]["student"], **{"$defs": schema["$defs"]})
     errors = list(jsonschema.Draft202012Validator(sub).iter_errors(student))
     if errors:
-        raise ConfigError(f"{where}: student (merged with the default student) fails the schema: "
-                          f"{errors[0].message}")
+        raise ConfigError(f"{where}: student (merged with the default student) fails the schema: {errors[0].message}")
     from .models.backbones import backbone_options, check_backbone_options
+
     try:
-        backbone_options(student["backbone"])              # an unknown backbone
+        backbone_options(student["backbone"])  # an unknown backbone
     except ValueError as exc:
         raise ConfigError(f"{where}: student: {exc}") from None
     try:
@@ -160,13 +178,24 @@ def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
     runs that use it and nothing else (the teacher and its knowledge cache do not read it).
     """
     sections = STAGE_SECTIONS["run_with_teacher" if spec.teacher else "run"]
-    cfg = {"name": eff["name"], "device": eff["device"], "dataset": eff["dataset"],
-           "seed": spec.seed, "teacher_seed": eff["seed"]}
+    cfg = {
+        "name": eff["name"],
+        "device": eff["device"],
+        "dataset": eff["dataset"],
+        "seed": spec.seed,
+        "teacher_seed": eff["seed"],
+    }
     for s in sections:
         cfg[s] = copy.deepcopy(eff[s])
     cfg["student"] = copy.deepcopy(spec.student)
-    cfg["run"] = {"name": spec.name, "method": spec.method, "params": dict(spec.params),
-                  "teacher": spec.teacher, "table": spec.table, "label": spec.label}
+    cfg["run"] = {
+        "name": spec.name,
+        "method": spec.method,
+        "params": dict(spec.params),
+        "teacher": spec.teacher,
+        "table": spec.table,
+        "label": spec.label,
+    }
     return cfg
 
 
@@ -187,8 +216,11 @@ def paired_baselines(runs: list[RunSpec], baseline: str) -> dict[str, str]:
         return {name: baseline for name in by_name}
     out = {}
     for name, r in by_name.items():
-        same = [n for n, o in by_name.items() if n != name and o.method == base.method
-                and o.student == r.student and o.direction == r.direction]
+        same = [
+            n
+            for n, o in by_name.items()
+            if n != name and o.method == base.method and o.student == r.student and o.direction == r.direction
+        ]
         out[name] = baseline if (name == baseline or r.student == base.student or not same) else same[0]
     return out
 

@@ -7,6 +7,7 @@ SAKDN setting there would rerun the frames, the GAF images and the VSKD teacher.
 is read only by the SAKDN stages; per-dataset overrides live under ``sakdn.datasets.<name>``
 and are deep-merged over the defaults below, then validated against ``SCHEMA``.
 """
+
 from __future__ import annotations
 
 import copy
@@ -17,43 +18,65 @@ import jsonschema
 from .config import ConfigError, deep_merge, load_schema
 
 #: UTD-MHAD's two inertial sensors as SAKDN uses them: one GASF teacher each
-UTD_SENSORS: dict[str, list[str]] = {"acc": ["acc_x", "acc_y", "acc_z"],
-                                     "gyro": ["gyro_x", "gyro_y", "gyro_z"]}
+UTD_SENSORS: dict[str, list[str]] = {"acc": ["acc_x", "acc_y", "acc_z"], "gyro": ["gyro_x", "gyro_y", "gyro_z"]}
 
-_OPTIMIZER = {"type": "object", "required": ["name", "lr"], "additionalProperties": False,
-              "properties": {"name": {"enum": ["sgd", "adam", "adamw"]},
-                             "lr": {"type": "number", "exclusiveMinimum": 0},
-                             "momentum": {"type": "number", "minimum": 0},
-                             "weight_decay": {"type": "number", "minimum": 0}}}
-_TRAINING = {"optimizer": _OPTIMIZER,
-             "lr_steps": {"type": "array", "items": {"type": "integer", "minimum": 1}},
-             "epochs": {"type": "integer", "minimum": 1},
-             "batch_size": {"type": "integer", "minimum": 2},
-             "semantic": {"type": "number", "minimum": 0},
-             "semantic_loss": {"enum": ["l1", "mse"]},
-             "eval_every_epoch": {"type": "boolean"}}
+_OPTIMIZER = {
+    "type": "object",
+    "required": ["name", "lr"],
+    "additionalProperties": False,
+    "properties": {
+        "name": {"enum": ["sgd", "adam", "adamw"]},
+        "lr": {"type": "number", "exclusiveMinimum": 0},
+        "momentum": {"type": "number", "minimum": 0},
+        "weight_decay": {"type": "number", "minimum": 0},
+    },
+}
+_TRAINING = {
+    "optimizer": _OPTIMIZER,
+    "lr_steps": {"type": "array", "items": {"type": "integer", "minimum": 1}},
+    "epochs": {"type": "integer", "minimum": 1},
+    "batch_size": {"type": "integer", "minimum": 2},
+    "semantic": {"type": "number", "minimum": 0},
+    "semantic_loss": {"enum": ["l1", "mse"]},
+    "eval_every_epoch": {"type": "boolean"},
+}
 
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "additionalProperties": False,
     "properties": {
-        "sensors": {"type": ["object", "null"],
-                    "additionalProperties": {"type": ["array", "null"], "minItems": 1, "items": {"type": "string"}},
-                    "description": "teacher name -> GAF channels (UTD) or null (an adapter's named sensor, "
-                                   "all its channels); null = UTD acc and gyro, else the dataset's sensors"},
-        "teacher": {"type": "object", "additionalProperties": False,
-                    "properties": {"backbone": {"type": "string"},
-                                   "pretrained": {"type": ["string", "null"]},
-                                   "embedding_dim": {"type": "integer", "minimum": 4},
-                                   "input_norm": {"enum": ["unit", "imagenet"]},
-                                   **_TRAINING}},
-        "fusion": {"type": "object", "additionalProperties": False,
-                   "properties": {"init": {"enum": ["scratch", "sensor_teachers"]},
-                                  "stages": {"type": "array", "uniqueItems": True,
-                                             "items": {"type": "integer", "minimum": 1, "maximum": 4}},
-                                  "vectors": {"type": "boolean"},
-                                  "reduction": {"type": "integer", "minimum": 1},
-                                  **_TRAINING}},
+        "sensors": {
+            "type": ["object", "null"],
+            "additionalProperties": {"type": ["array", "null"], "minItems": 1, "items": {"type": "string"}},
+            "description": "teacher name -> GAF channels (UTD) or null (an adapter's named sensor, "
+            "all its channels); null = UTD acc and gyro, else the dataset's sensors",
+        },
+        "teacher": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "backbone": {"type": "string"},
+                "pretrained": {"type": ["string", "null"]},
+                "embedding_dim": {"type": "integer", "minimum": 4},
+                "input_norm": {"enum": ["unit", "imagenet"]},
+                **_TRAINING,
+            },
+        },
+        "fusion": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "init": {"enum": ["scratch", "sensor_teachers"]},
+                "stages": {
+                    "type": "array",
+                    "uniqueItems": True,
+                    "items": {"type": "integer", "minimum": 1, "maximum": 4},
+                },
+                "vectors": {"type": "boolean"},
+                "reduction": {"type": "integer", "minimum": 1},
+                **_TRAINING,
+            },
+        },
         "video_student": {"type": "object", "description": "overrides of the `teacher` section (TRN)"},
         "best_by": {"enum": ["test_accuracy", "train_accuracy"]},
         "late_fusion": {"enum": ["logits", "softmax"]},
@@ -65,14 +88,32 @@ DEFAULTS: dict[str, Any] = {
     "sensors": None,
     # one GAF network per sensor; SAKDN's teacher branch: pool -> fc0 (ReLU) -> semantic layer
     # (regresses the class-name embedding) -> classifier. Released UTD: Adam 2e-4, wd 1e-5, L1.
-    "teacher": {"backbone": "smallcnn", "pretrained": None, "embedding_dim": 64, "input_norm": "unit",
-                "optimizer": {"name": "adam", "lr": 0.001, "weight_decay": 1e-5}, "lr_steps": [],
-                "epochs": 10, "batch_size": 16, "semantic": 1.0, "semantic_loss": "l1"},
+    "teacher": {
+        "backbone": "smallcnn",
+        "pretrained": None,
+        "embedding_dim": 64,
+        "input_norm": "unit",
+        "optimizer": {"name": "adam", "lr": 0.001, "weight_decay": 1e-5},
+        "lr_steps": [],
+        "epochs": 10,
+        "batch_size": 16,
+        "semantic": 1.0,
+        "semantic_loss": "l1",
+    },
     # the SPAMFM teacher: one branch per sensor, fused after the listed backbone stages and (vectors)
     # after fc0 and the semantic layer, trained jointly (init: scratch, as the released code)
-    "fusion": {"init": "scratch", "stages": [1, 2, 3, 4], "vectors": True, "reduction": 4,
-               "optimizer": {"name": "adam", "lr": 0.001, "weight_decay": 1e-5}, "lr_steps": [],
-               "epochs": 10, "batch_size": 16, "semantic": 1.0, "semantic_loss": "l1"},
+    "fusion": {
+        "init": "scratch",
+        "stages": [1, 2, 3, 4],
+        "vectors": True,
+        "reduction": 4,
+        "optimizer": {"name": "adam", "lr": 0.001, "weight_decay": 1e-5},
+        "lr_steps": [],
+        "epochs": 10,
+        "batch_size": 16,
+        "semantic": 1.0,
+        "semantic_loss": "l1",
+    },
     "video_student": {},
     "best_by": "test_accuracy",
     "late_fusion": "logits",
@@ -97,8 +138,9 @@ def sakdn_config(config: dict[str, Any], dataset: str, eff: dict[str, Any] | Non
     kind = (eff or {}).get("dataset", {}).get("kind", "utd_mhad")
     if merged["sensors"] is None and kind == "utd_mhad":
         merged["sensors"] = copy.deepcopy(UTD_SENSORS)
-    elif merged["sensors"] is None:          # Berkeley / MMAct: one teacher per configured sensor
+    elif merged["sensors"] is None:  # Berkeley / MMAct: one teacher per configured sensor
         from .data.adapters import get_adapter
+
         names = (eff or {}).get("dataset", {}).get("sensors") or list(get_adapter(kind).default_sensors)
         merged["sensors"] = {name: None for name in names}
     if len(merged["sensors"]) < 1:
@@ -106,30 +148,40 @@ def sakdn_config(config: dict[str, Any], dataset: str, eff: dict[str, Any] | Non
     return merged
 
 
-def video_student_config(eff: dict[str, Any], sakdn: dict[str, Any],
-                         row_student: dict[str, Any] | None = None) -> dict[str, Any]:
+def video_student_config(
+    eff: dict[str, Any], sakdn: dict[str, Any], row_student: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The video student's TRN section: the dataset's ``teacher`` section (the video network of the
     VSKD direction) with ``sakdn.video_student`` and the run row's ``student`` merged over it."""
     return deep_merge(deep_merge(eff["teacher"], sakdn.get("video_student", {})), row_student or {})
 
 
 def _base(eff: dict[str, Any]) -> dict[str, Any]:
-    return {"name": eff["name"], "device": eff["device"], "dataset": copy.deepcopy(eff["dataset"]),
-            "seed": eff["seed"]}
+    return {"name": eff["name"], "device": eff["device"], "dataset": copy.deepcopy(eff["dataset"]), "seed": eff["seed"]}
 
 
 def sensor_teacher_config(eff: dict[str, Any], sakdn: dict[str, Any], sensor: str) -> dict[str, Any]:
     """What one sensor teacher's stages depend on (params and hash): GAF settings, its channels,
     the teacher section. The SPAMFM, student and late-fusion settings never rebuild it."""
     channels = sakdn["sensors"][sensor]
-    return {**_base(eff), "gaf": copy.deepcopy(eff["gaf"]), "sensor": sensor,
-            "channels": list(channels) if channels else [], "teacher": copy.deepcopy(sakdn["teacher"])}
+    return {
+        **_base(eff),
+        "gaf": copy.deepcopy(eff["gaf"]),
+        "sensor": sensor,
+        "channels": list(channels) if channels else [],
+        "teacher": copy.deepcopy(sakdn["teacher"]),
+    }
 
 
 def fusion_teacher_config(eff: dict[str, Any], sakdn: dict[str, Any]) -> dict[str, Any]:
     """What the SPAMFM teacher depends on: GAF settings, the sensors, branch and fusion sections."""
-    return {**_base(eff), "gaf": copy.deepcopy(eff["gaf"]), "sensors": copy.deepcopy(sakdn["sensors"]),
-            "teacher": copy.deepcopy(sakdn["teacher"]), "fusion": copy.deepcopy(sakdn["fusion"])}
+    return {
+        **_base(eff),
+        "gaf": copy.deepcopy(eff["gaf"]),
+        "sensors": copy.deepcopy(sakdn["sensors"]),
+        "teacher": copy.deepcopy(sakdn["teacher"]),
+        "fusion": copy.deepcopy(sakdn["fusion"]),
+    }
 
 
 def reverse_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str, Any]) -> dict[str, Any]:
@@ -138,12 +190,23 @@ def reverse_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str, Any]) ->
     run through its input files (their change rebuilds the caches, hence the run)."""
     choice = spec.sensor_teacher
     sensors = [choice] if choice not in (None, "best", "fused") else list(sakdn["sensors"])
-    return {**_base(eff), "seed": spec.seed, "teacher_seed": eff["seed"],
-            "frames": copy.deepcopy(eff["frames"]), "student": copy.deepcopy(spec.student),
-            "sakdn": {"sensors": sensors if choice else [], "best_by": sakdn["best_by"]},
-            "run": {"name": spec.name, "method": spec.method, "params": dict(spec.params),
-                    "teacher": spec.teacher, "sensor_teacher": choice, "table": spec.table,
-                    "label": spec.label}}
+    return {
+        **_base(eff),
+        "seed": spec.seed,
+        "teacher_seed": eff["seed"],
+        "frames": copy.deepcopy(eff["frames"]),
+        "student": copy.deepcopy(spec.student),
+        "sakdn": {"sensors": sensors if choice else [], "best_by": sakdn["best_by"]},
+        "run": {
+            "name": spec.name,
+            "method": spec.method,
+            "params": dict(spec.params),
+            "teacher": spec.teacher,
+            "sensor_teacher": choice,
+            "table": spec.table,
+            "label": spec.label,
+        },
+    }
 
 
 SENSOR_TEACHER_CHOICES = ("best", "fused")
@@ -152,33 +215,39 @@ SENSOR_TEACHER_CHOICES = ("best", "fused")
 def reverse_row(row: dict[str, Any], needs_teacher: bool, where: str) -> dict[str, Any]:
     """The RunSpec fields of a sensor_to_vision row; ConfigError for rows that cannot mean anything."""
     if row.get("teacher", "trained") != "trained":
-        raise ConfigError(f"{where}: sensor_to_vision runs read the trained sensor teachers; the "
-                          "shuffled/untrained controls exist for vision_to_sensor only")
+        raise ConfigError(
+            f"{where}: sensor_to_vision runs read the trained sensor teachers; the "
+            "shuffled/untrained controls exist for vision_to_sensor only"
+        )
     if row.get("table", "sensor_to_vision") != "sensor_to_vision":
         raise ConfigError(f"{where}: sensor_to_vision rows belong to table sensor_to_vision")
     sensor_teacher = row.get("sensor_teacher")
     if needs_teacher and sensor_teacher is None:
-        raise ConfigError(f"{where}: method {row['method']!r} reads a teacher: give sensor_teacher "
-                          "(best, fused or a sensor name)")
+        raise ConfigError(
+            f"{where}: method {row['method']!r} reads a teacher: give sensor_teacher (best, fused or a sensor name)"
+        )
     if not needs_teacher and sensor_teacher is not None:
         raise ConfigError(f"{where}: method {row['method']!r} reads no teacher; drop sensor_teacher")
     return {"direction": "sensor_to_vision", "sensor_teacher": sensor_teacher}
 
 
-def reverse_student(config: dict[str, Any], eff: dict[str, Any], row: dict[str, Any],
-                    where: str) -> dict[str, Any]:
+def reverse_student(config: dict[str, Any], eff: dict[str, Any], row: dict[str, Any], where: str) -> dict[str, Any]:
     """The run's video student (TRN section), validated like the VSKD teacher section; also checks
     that a named sensor teacher exists for this dataset."""
     sakdn = sakdn_config(config, eff["name"], eff)
     name = row.get("sensor_teacher")
     if name is not None and name not in SENSOR_TEACHER_CHOICES and name not in sakdn["sensors"]:
-        raise ConfigError(f"{where}: sensor_teacher {name!r} is none of best, fused, "
-                          f"{', '.join(sakdn['sensors'])} (dataset {eff['name']!r})")
+        raise ConfigError(
+            f"{where}: sensor_teacher {name!r} is none of best, fused, "
+            f"{', '.join(sakdn['sensors'])} (dataset {eff['name']!r})"
+        )
     student = video_student_config(eff, sakdn, row.get("student"))
     schema = load_schema()
     sub = dict(schema["$defs"]["teacher"], **{"$defs": schema["$defs"]})
     errors = list(jsonschema.Draft202012Validator(sub).iter_errors(student))
     if errors:
-        raise ConfigError(f"{where}: the video student (teacher section merged with sakdn.video_student "
-                          f"and the row's student) fails the schema: {errors[0].message}")
+        raise ConfigError(
+            f"{where}: the video student (teacher section merged with sakdn.video_student "
+            f"and the row's student) fails the schema: {errors[0].message}"
+        )
     return student

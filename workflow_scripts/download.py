@@ -1,4 +1,5 @@
 """Snakemake glue: download one archive (resumable, sha256-verified)."""
+
 from vskd.data.download import download
 from vskd.progress import setup_logging
 

@@ -1,4 +1,5 @@
 """Snakemake glue: one report figure (the rule's name picks which), or the figure index."""
+
 import hashlib
 import logging
 from pathlib import Path
@@ -26,8 +27,9 @@ elif rule == "figure_confusion":
 elif rule == "figure_per_class_f1":
     figures.per_class_f1_figure({p.labels[r]: files(r) for r in p.roles}, out[0], p.title)
 elif rule == "figure_gaf_examples":
-    figures.gaf_examples_figure(inp.gaf, out[0], p.title, class_names=p.class_names,
-                                per_class=p.per_class, max_channels=p.max_channels)
+    figures.gaf_examples_figure(
+        inp.gaf, out[0], p.title, class_names=p.class_names, per_class=p.per_class, max_channels=p.max_channels
+    )
 elif rule == "report_figures":
     lines = ["path\tbytes\tsha256"]
     for f in inp.figures:

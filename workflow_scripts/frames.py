@@ -1,4 +1,5 @@
 """Snakemake glue: frames of every (clip, camera) sample into HDF5."""
+
 from vskd.data.manifest import read_manifest, verify_raw_files
 from vskd.frames import write_frames_h5
 from vskd.progress import setup_logging

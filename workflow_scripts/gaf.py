@@ -1,4 +1,5 @@
 """Snakemake glue: one GAF image set of a dataset into HDF5."""
+
 from vskd.data.manifest import read_manifest, verify_raw_files
 from vskd.gaf_store import write_gaf_h5
 from vskd.progress import setup_logging

@@ -1,4 +1,5 @@
 """Snakemake glue: cache a frozen sensor teacher's outputs over the training clips (SAKDN)."""
+
 import torch
 
 from vskd.progress import setup_logging

@@ -1,4 +1,5 @@
 """Snakemake glue: one protocol's split file (one row per sample)."""
+
 from vskd.atomic import atomic_path
 from vskd.data.manifest import make_split, read_manifest
 from vskd.progress import setup_logging

@@ -1,4 +1,5 @@
 """Snakemake glue: the embedded synthetic dataset of the dataset's kind, into one folder."""
+
 from vskd.data.synthetic import get_generator
 from vskd.progress import setup_logging
 

@@ -1,4 +1,5 @@
 """Snakemake glue: unpack the archives of the configured modalities."""
+
 from vskd.data.sources import unpack_archive
 from vskd.progress import setup_logging
 

@@ -5,6 +5,7 @@ teacher; a weight of 0 removes its term; unknown parameters are errors naming th
 Helpers are served through the ``zoo`` fixture (a namespace), so that the test modules need no
 package ``__init__``.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -27,23 +28,39 @@ T_DIMS = dict(embedding_dim=7, pooled_dim=8, relation_dim=4)
 
 
 def context(num_train: int = 0, class_embeddings=None) -> DistillContext:
-    return DistillContext(NetSpec(CLASSES, map_channels=S_CH, **S_DIMS),
-                          NetSpec(CLASSES, map_channels=T_CH, **T_DIMS),
-                          num_train=num_train, class_embeddings=class_embeddings)
+    return DistillContext(
+        NetSpec(CLASSES, map_channels=S_CH, **S_DIMS),
+        NetSpec(CLASSES, map_channels=T_CH, **T_DIMS),
+        num_train=num_train,
+        class_embeddings=class_embeddings,
+    )
 
 
-def outputs(batch: int = 4, seed: int = 0, student_maps: bool = True,
-            teacher_maps: bool = True) -> tuple[NetOutput, NetOutput]:
+def outputs(
+    batch: int = 4, seed: int = 0, student_maps: bool = True, teacher_maps: bool = True
+) -> tuple[NetOutput, NetOutput]:
     """Random student and teacher outputs, every tensor a leaf with requires_grad=True."""
     g = torch.Generator().manual_seed(seed)
-    r = lambda *shape: torch.randn(*shape, generator=g).requires_grad_()   # noqa: E731
+    r = lambda *shape: torch.randn(*shape, generator=g).requires_grad_()  # noqa: E731
     # non-negative maps, as after a ReLU
-    m = lambda ch, hw: [torch.rand(batch, c, *s, generator=g).requires_grad_()   # noqa: E731
-                        for c, s in zip(ch, hw)]
-    s = NetOutput(r(batch, CLASSES), r(batch, S_DIMS["embedding_dim"]), r(batch, S_DIMS["pooled_dim"]),
-                  None, m(S_CH, S_HW) if student_maps else [])
-    t = NetOutput(r(batch, CLASSES), r(batch, T_DIMS["embedding_dim"]), r(batch, T_DIMS["pooled_dim"]),
-                  r(batch, T_DIMS["relation_dim"]), m(T_CH, T_HW) if teacher_maps else [])
+    m = lambda ch, hw: [
+        torch.rand(batch, c, *s, generator=g).requires_grad_()  # noqa: E731
+        for c, s in zip(ch, hw)
+    ]
+    s = NetOutput(
+        r(batch, CLASSES),
+        r(batch, S_DIMS["embedding_dim"]),
+        r(batch, S_DIMS["pooled_dim"]),
+        None,
+        m(S_CH, S_HW) if student_maps else [],
+    )
+    t = NetOutput(
+        r(batch, CLASSES),
+        r(batch, T_DIMS["embedding_dim"]),
+        r(batch, T_DIMS["pooled_dim"]),
+        r(batch, T_DIMS["relation_dim"]),
+        m(T_CH, T_HW) if teacher_maps else [],
+    )
     return s, t
 
 
@@ -99,8 +116,9 @@ def np_rkd_angles(e):
     return out.ravel()
 
 
-def check_gradients(method, student: NetOutput, teacher: NetOutput, used: list[torch.Tensor],
-                    index=None, batch: int | None = None) -> tuple[torch.Tensor, dict]:
+def check_gradients(
+    method, student: NetOutput, teacher: NetOutput, used: list[torch.Tensor], index=None, batch: int | None = None
+) -> tuple[torch.Tensor, dict]:
     """Backward through the total: ``used`` student tensors and every trainable parameter of the
     method get a finite, non-zero gradient; no teacher tensor gets any."""
     batch = batch or len(student.logits)
@@ -131,8 +149,9 @@ def check_unknown_parameter(name: str, ctx: DistillContext | None = None) -> Non
         assert repr(known) in message
 
 
-def check_weight_zero(name: str, term: str, params: dict | None = None, index=None,
-                      ctx: DistillContext | None = None) -> None:
+def check_weight_zero(
+    name: str, term: str, params: dict | None = None, index=None, ctx: DistillContext | None = None
+) -> None:
     """With its weight 0 the term is not computed and the total is what remains."""
     ctx = ctx or context(num_train=8)
     method = build_method(name, {**(params or {}), term: 0.0}, ctx)
@@ -145,8 +164,22 @@ def check_weight_zero(name: str, term: str, params: dict | None = None, index=No
 @pytest.fixture
 def zoo() -> SimpleNamespace:
     return SimpleNamespace(
-        context=context, outputs=outputs, labels=labels, tensors=tensors, np=np_, np_ce=np_ce,
-        block_mean=np_block_mean, huber=np_huber, rkd_distances=np_rkd_distances,
-        rkd_angles=np_rkd_angles, common_grid=np_common_grid, check_gradients=check_gradients,
-        check_unknown_parameter=check_unknown_parameter, check_weight_zero=check_weight_zero,
-        S_CH=S_CH, T_CH=T_CH, S_HW=S_HW, T_HW=T_HW)
+        context=context,
+        outputs=outputs,
+        labels=labels,
+        tensors=tensors,
+        np=np_,
+        np_ce=np_ce,
+        block_mean=np_block_mean,
+        huber=np_huber,
+        rkd_distances=np_rkd_distances,
+        rkd_angles=np_rkd_angles,
+        common_grid=np_common_grid,
+        check_gradients=check_gradients,
+        check_unknown_parameter=check_unknown_parameter,
+        check_weight_zero=check_weight_zero,
+        S_CH=S_CH,
+        T_CH=T_CH,
+        S_HW=S_HW,
+        T_HW=T_HW,
+    )

@@ -1,4 +1,5 @@
 """AT: L2-normalised channel mean of |A|^2 per stage, squared difference, four stage pairs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,7 +26,7 @@ def test_loss_by_hand(zoo):
     total, parts = method(s, t, zoo.labels())
     expected = 0.0
     for fs, ft in zip(s.maps, t.maps):
-        a, b = zoo.common_grid(zoo.np(fs), zoo.np(ft))     # pool the larger map to the smaller grid
+        a, b = zoo.common_grid(zoo.np(fs), zoo.np(ft))  # pool the larger map to the smaller grid
         expected += ((np_attention(a) - np_attention(b)) ** 2).mean()
     assert parts["at"].item() == pytest.approx(expected, rel=1e-4)
     ce = zoo.np_ce(zoo.np(s.logits), zoo.labels().numpy())
@@ -34,15 +35,16 @@ def test_loss_by_hand(zoo):
 
 def test_tiny_map_written_out():
     # one stage, one clip pair of 1 channel 1x2 and 2 channels 1x2: a_s = (1, 2)/sqrt(5) ...
-    from vskd.models.outputs import NetOutput
     from vskd.distill import DistillContext, NetSpec
-    s = NetOutput(torch.zeros(1, 2), torch.zeros(1, 1), torch.zeros(1, 1), None,
-                  [torch.tensor([[[[1.0, 2.0 ** 0.5]]]])])
-    t = NetOutput(torch.zeros(1, 2), torch.zeros(1, 1), torch.zeros(1, 1), None,
-                  [torch.tensor([[[[1.0, 0.0]], [[1.0, 0.0]]]])])
+    from vskd.models.outputs import NetOutput
+
+    s = NetOutput(torch.zeros(1, 2), torch.zeros(1, 1), torch.zeros(1, 1), None, [torch.tensor([[[[1.0, 2.0**0.5]]]])])
+    t = NetOutput(
+        torch.zeros(1, 2), torch.zeros(1, 1), torch.zeros(1, 1), None, [torch.tensor([[[[1.0, 0.0]], [[1.0, 0.0]]]])]
+    )
     ctx = DistillContext(NetSpec(2, 1, 1), NetSpec(2, 1, 1))
     # student: mean_c |A|^2 = (1, 2) -> (1, 2)/sqrt(5); teacher: (1, 0) -> (1, 0)
-    expected = ((1 / 5 ** 0.5 - 1) ** 2 + (2 / 5 ** 0.5) ** 2) / 2
+    expected = ((1 / 5**0.5 - 1) ** 2 + (2 / 5**0.5) ** 2) / 2
     parts = build_method("at", {"ce": 0}, ctx)(s, t, torch.tensor([0]))[1]
     assert parts["at"].item() == pytest.approx(expected, rel=1e-5)
 

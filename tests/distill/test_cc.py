@@ -1,4 +1,5 @@
 """CC: linear 128-d embeddings of the pooled features, L2-normalised, Taylor-RBF correlation matrices."""
+
 from __future__ import annotations
 
 import math
@@ -12,8 +13,7 @@ from vskd.distill import build_method, get_method
 
 def np_kernel(e, gamma=0.4, order=2):
     dot = e @ e.T
-    return math.exp(-2 * gamma) * sum((2 * gamma) ** p / math.factorial(p) * dot ** p
-                                      for p in range(order + 1))
+    return math.exp(-2 * gamma) * sum((2 * gamma) ** p / math.factorial(p) * dot**p for p in range(order + 1))
 
 
 def unit(x):
@@ -46,6 +46,7 @@ def test_loss_by_hand(zoo):
 
 def test_taylor_kernel_approaches_the_gaussian_rbf_on_unit_vectors():
     from vskd.distill.methods.cc import taylor_rbf
+
     e = torch.nn.functional.normalize(torch.randn(5, 4, dtype=torch.float64), dim=1)
     exact = torch.exp(-0.4 * torch.cdist(e, e) ** 2)
     assert torch.allclose(taylor_rbf(e, 0.4, 12), exact, atol=1e-9)

@@ -1,4 +1,5 @@
 """CE: cross-entropy on the labels, no teacher."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,9 +21,9 @@ def test_loss_is_cross_entropy_by_hand(zoo):
     expected = np.mean([-(z[i, k] - np.log(np.exp(z[i]).sum())) for i, k in enumerate([0, 2, 1])])
     assert set(parts) == {"ce"}
     assert total.item() == pytest.approx(expected, rel=1e-6)
-    assert parts["ce"].item() == pytest.approx(np.log(3) / 3 + (np.log(1 + np.exp(-2) + np.exp(-3))
-                                                              + np.log(1 + np.exp(-4) + np.exp(-3))) / 3,
-                                               rel=1e-6)
+    assert parts["ce"].item() == pytest.approx(
+        np.log(3) / 3 + (np.log(1 + np.exp(-2) + np.exp(-3)) + np.log(1 + np.exp(-4) + np.exp(-3))) / 3, rel=1e-6
+    )
 
 
 def test_no_teacher_gradient_reaches_student(zoo):

@@ -1,4 +1,5 @@
 """CRD: linear embeddings + L2 norm, momentum memory bank over the training clips, NCE loss."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,7 @@ import torch
 
 from vskd.distill import build_method, get_method
 
-N = 6          # training clips in these tests
+N = 6  # training clips in these tests
 
 
 def unit(x):
@@ -30,8 +31,15 @@ def fixed(method, negatives):
 def test_declares_what_it_reads():
     cls = get_method("crd")
     assert cls.teacher_fields == frozenset({"pooled", "logits"}) and not cls.student_maps
-    assert cls.defaults == {"crd": 0.8, "kd": 0.0, "temperature": 4.0, "feat_dim": 128,
-                            "nce_k": 4096, "nce_t": 0.07, "nce_m": 0.5}
+    assert cls.defaults == {
+        "crd": 0.8,
+        "kd": 0.0,
+        "temperature": 4.0,
+        "feat_dim": 128,
+        "nce_k": 4096,
+        "nce_t": 0.07,
+        "nce_m": 0.5,
+    }
 
 
 def test_connectors_and_memory_bank(zoo):
@@ -41,7 +49,7 @@ def test_connectors_and_memory_bank(zoo):
     assert method.memory_s.shape == method.memory_t.shape == (N, 128)
     assert "memory_s" in method.state_dict() and "z" in method.state_dict()
     assert not any(p is method.memory_s for p in method.parameters())
-    assert method.num_negatives == N - 1      # 4096 clamped to the other training clips
+    assert method.num_negatives == N - 1  # 4096 clamped to the other training clips
 
 
 def test_loss_and_memory_update_by_hand(zoo):
@@ -56,8 +64,8 @@ def test_loss_and_memory_update_by_hand(zoo):
     v_s = unit(zoo.np(s.pooled) @ zoo.np(method.embed_s.weight).T + zoo.np(method.embed_s.bias))
     v_t = unit(zoo.np(t.pooled) @ zoo.np(method.embed_t.weight).T + zoo.np(method.embed_t.bias))
     ids = np.concatenate([index.numpy()[:, None], negatives], 1)
-    e_s = np.exp(np.einsum("bkd,bd->bk", mem_t[ids], v_s) / 0.07)   # student anchor, teacher bank
-    e_t = np.exp(np.einsum("bkd,bd->bk", mem_s[ids], v_t) / 0.07)   # teacher anchor, student bank
+    e_s = np.exp(np.einsum("bkd,bd->bk", mem_t[ids], v_s) / 0.07)  # student anchor, teacher bank
+    e_t = np.exp(np.einsum("bkd,bd->bk", mem_s[ids], v_t) / 0.07)  # teacher anchor, student bank
     z_s, z_t = e_s.mean() * N, e_t.mean() * N
     expected = np_nce(e_s / z_s, N) + np_nce(e_t / z_t, N)
     assert parts["crd"].item() == pytest.approx(expected, rel=1e-4)
@@ -76,8 +84,9 @@ def test_loss_and_memory_update_by_hand(zoo):
 
 
 def test_normalising_constant_is_fixed_after_the_first_batch(zoo):
-    method = fixed(build_method("crd", {"feat_dim": 4, "nce_k": 2}, zoo.context(num_train=N)),
-                   [[1, 2], [0, 2], [0, 1], [4, 5]])
+    method = fixed(
+        build_method("crd", {"feat_dim": 4, "nce_k": 2}, zoo.context(num_train=N)), [[1, 2], [0, 2], [0, 1], [4, 5]]
+    )
     s, t = zoo.outputs(student_maps=False, teacher_maps=False)
     method(s, t, zoo.labels(), torch.tensor([0, 1, 2, 3]))
     z = method.z.clone()
@@ -102,7 +111,7 @@ def test_negatives_are_other_training_clips_clamped_below_num_train(zoo):
     neg = torch.cat([method.sample_negatives(index) for _ in range(200)], 1)
     assert neg.shape == (4, 800)
     assert bool((neg != index[:, None]).all()) and neg.min() >= 0 and neg.max() <= 4
-    for row, i in zip(neg, index.tolist()):        # every other clip is drawn
+    for row, i in zip(neg, index.tolist()):  # every other clip is drawn
         assert set(row.tolist()) == set(range(5)) - {i}
     small = build_method("crd", {"nce_k": 2}, zoo.context(num_train=5))
     assert small.num_negatives == 2 and small.sample_negatives(index).shape == (4, 2)
@@ -136,8 +145,9 @@ def test_index_and_training_set_size_are_required(zoo):
         method(s, t, zoo.labels(), torch.tensor([0, 1]))
 
 
-@pytest.mark.parametrize("params", [{"feat_dim": 0}, {"nce_k": 0}, {"nce_t": 0}, {"nce_m": 1.0},
-                                    {"nce_m": -0.1}, {"temperature": 0}])
+@pytest.mark.parametrize(
+    "params", [{"feat_dim": 0}, {"nce_k": 0}, {"nce_t": 0}, {"nce_m": 1.0}, {"nce_m": -0.1}, {"temperature": 0}]
+)
 def test_bad_values_are_errors(zoo, params):
     with pytest.raises(ValueError, match=next(iter(params))):
         build_method("crd", params, zoo.context(num_train=N))

@@ -1,4 +1,5 @@
 """DASK (VSKD): CE + 0.01 KD(T=4) + distance + angle + semantic MSE on the fc0 embeddings."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,7 @@ from vskd.distill import DistillContext, NetSpec, build_method
 
 
 def np_kd(s, t, T):
-    soft = lambda z: np.exp(z / T - (z / T).max(1, keepdims=True))   # noqa: E731
+    soft = lambda z: np.exp(z / T - (z / T).max(1, keepdims=True))  # noqa: E731
     p_s = soft(s) / soft(s).sum(1, keepdims=True)
     p_t = soft(t) / soft(t).sum(1, keepdims=True)
     return (p_t * np.log(p_t / p_s)).sum(1).mean() * T * T
@@ -73,6 +74,7 @@ def test_teacher_fc0_relu_option_compares_with_what_the_relation_module_reads(zo
     got = relu(s, t, zoo.labels())[1]
     assert got["semantic"].item() == pytest.approx(((es - np.maximum(et, 0)) ** 2).mean(), rel=1e-5)
     assert got["distance"].item() == pytest.approx(
-        zoo.huber(zoo.rkd_distances(es), zoo.rkd_distances(np.maximum(et, 0))), rel=1e-4)
+        zoo.huber(zoo.rkd_distances(es), zoo.rkd_distances(np.maximum(et, 0))), rel=1e-4
+    )
     with pytest.raises(ValueError, match="teacher_fc0 must be 'raw' or 'relu'"):
         build_method("dask", {"teacher_fc0": "sigmoid"}, same_dim_context())

@@ -1,4 +1,5 @@
 """FitNet: 1x1 conv + BN + ReLU regressor on student stage ``hint_layer`` -> teacher channels, MSE."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,11 +25,11 @@ def test_loss_by_hand(zoo):
     s, t = zoo.outputs()
     total, parts = method(s, t, zoo.labels())
     # stage 2: student (4, 4, 4, 4) pooled to the teacher's 2x2 grid, then the regressor
-    xs = zoo.block_mean(zoo.np(s.maps[2]), (2, 2))                  # (B, 4, 2, 2)
+    xs = zoo.block_mean(zoo.np(s.maps[2]), (2, 2))  # (B, 4, 2, 2)
     y = np.einsum("oc,bchw->bohw", w.view(5, 4).double().numpy(), xs)
     mean = y.mean((0, 2, 3), keepdims=True)
-    var = y.var((0, 2, 3), keepdims=True)                            # biased, as BN in training
-    y = np.maximum((y - mean) / np.sqrt(var + bn.eps), 0)            # BN (gamma 1, beta 0), ReLU
+    var = y.var((0, 2, 3), keepdims=True)  # biased, as BN in training
+    y = np.maximum((y - mean) / np.sqrt(var + bn.eps), 0)  # BN (gamma 1, beta 0), ReLU
     hint = ((y - zoo.np(t.maps[2])) ** 2).mean()
     assert parts["hint"].item() == pytest.approx(hint, rel=1e-4)
     ce = zoo.np_ce(zoo.np(s.logits), zoo.labels().numpy())
@@ -36,7 +37,7 @@ def test_loss_by_hand(zoo):
 
 
 def test_teacher_map_larger_is_pooled_to_the_student_grid(zoo):
-    method = build_method("fitnet", {"hint_layer": 1}, zoo.context())   # student 2x2, teacher 4x4
+    method = build_method("fitnet", {"hint_layer": 1}, zoo.context())  # student 2x2, teacher 4x4
     s, t = zoo.outputs()
     with torch.no_grad():
         method.regressor[0].weight.fill_(0.1)
@@ -71,6 +72,7 @@ def test_integral_float_hint_layer_accepted(zoo):
 
 def test_needs_stage_channels_and_maps(zoo):
     from vskd.distill import DistillContext, NetSpec
+
     with pytest.raises(ValueError, match="channel"):
         build_method("fitnet", {}, DistillContext(NetSpec(3, 5, 6), NetSpec(3, 7, 8)))
     s, t = zoo.outputs(teacher_maps=False)

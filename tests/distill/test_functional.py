@@ -1,10 +1,10 @@
 """Shared loss functions: soft targets and RKD relations (moved from the former test_losses.py)."""
+
 from __future__ import annotations
 
 import torch
 
-from vskd.distill.functional import (normalised_distances, rkd_angle, rkd_distance,
-                                     soft_target_kl)
+from vskd.distill.functional import normalised_distances, rkd_angle, rkd_distance, soft_target_kl
 
 
 def test_soft_target_zero_for_identical_logits_and_positive_otherwise():
@@ -15,10 +15,9 @@ def test_soft_target_zero_for_identical_logits_and_positive_otherwise():
 
 
 def test_rkd_distance_finite_when_every_distance_is_zero():
-    same = torch.ones(5, 3).requires_grad_()           # a collapsed student: identical embeddings
+    same = torch.ones(5, 3).requires_grad_()  # a collapsed student: identical embeddings
     teacher = torch.randn(5, 4)
-    for s, t in ((same, teacher), (same, torch.ones(5, 4)), (torch.randn(5, 3, requires_grad=True),
-                                                            torch.ones(5, 4))):
+    for s, t in ((same, teacher), (same, torch.ones(5, 4)), (torch.randn(5, 3, requires_grad=True), torch.ones(5, 4))):
         loss = rkd_distance(s, t)
         assert torch.isfinite(loss)
         loss.backward()
@@ -31,7 +30,7 @@ def test_rkd_distance_finite_when_every_distance_is_zero():
 def test_relational_terms_are_scale_invariant_and_dimension_agnostic():
     torch.manual_seed(0)
     t = torch.randn(10, 64)
-    s = t * 5.0                                   # same geometry, another scale
+    s = t * 5.0  # same geometry, another scale
     assert rkd_distance(s, t) < 1e-6
     assert rkd_angle(s, t) < 1e-6
     other = torch.randn(10, 16)

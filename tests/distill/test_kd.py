@@ -1,4 +1,5 @@
 """KD (Hinton et al.): T^2 KL(teacher || student) at temperature T, CE 0.1 + KD 0.9 by default."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """NST: squared MMD, polynomial kernel (d = 2, c = 0), of L2-normalised channels, four stage pairs."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,7 @@ def np_mmd(fs, ft):
         b = b.reshape(len(b), -1)
         a = a / np.linalg.norm(a, axis=1, keepdims=True)
         b = b / np.linalg.norm(b, axis=1, keepdims=True)
-        k = lambda x, y: ((x @ y.T) ** 2).mean()   # noqa: E731
+        k = lambda x, y: ((x @ y.T) ** 2).mean()  # noqa: E731
         out.append(k(b, b) + k(a, a) - 2 * k(a, b))
     return float(np.mean(out))
 
@@ -39,6 +40,7 @@ def test_loss_by_hand(zoo):
 
 def test_one_clip_written_out():
     from vskd.distill.methods.nst import nst_mmd
+
     # student: one channel (1, 0); teacher: channels (1, 0) and (0, 1)
     # k(s,s) = 1; k(t,t) = mean(1, 0, 0, 1) = 1/2; k(s,t) = mean(1, 0) = 1/2
     s = torch.tensor([1.0, 0.0]).view(1, 1, 1, 2)
@@ -49,7 +51,7 @@ def test_one_clip_written_out():
 def test_zero_for_the_same_channel_set_and_positive_otherwise(zoo):
     method = build_method("nst", {}, zoo.context())
     s, t = zoo.outputs()
-    t.maps = [torch.cat([fs.detach(), fs.detach()], 1) * 2.0 for fs in s.maps]   # same channels twice
+    t.maps = [torch.cat([fs.detach(), fs.detach()], 1) * 2.0 for fs in s.maps]  # same channels twice
     assert abs(method(s, t, zoo.labels())[1]["nst"].item()) < 1e-6
     s2, t2 = zoo.outputs(seed=3)
     assert method(s2, t2, zoo.labels())[1]["nst"].item() > 0

@@ -1,4 +1,5 @@
 """PKT: conditional probabilities from (cos + 1)/2 of the pooled features, KL(teacher || student)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,7 +26,7 @@ def test_loss_by_hand(zoo):
     s, t = zoo.outputs(batch=3, student_maps=False, teacher_maps=False)
     total, parts = method(s, t, zoo.labels(3))
     ps, pt = np_probabilities(zoo.np(s.pooled)), np_probabilities(zoo.np(t.pooled))
-    expected = (pt * np.log(pt / ps)).mean()          # mean over the 3 x 3 entries
+    expected = (pt * np.log(pt / ps)).mean()  # mean over the 3 x 3 entries
     assert parts["pkt"].item() == pytest.approx(expected, rel=1e-3)
     ce = zoo.np_ce(zoo.np(s.logits), zoo.labels(3).numpy())
     assert total.item() == pytest.approx(ce + 30000 * expected, rel=1e-3)
@@ -33,6 +34,7 @@ def test_loss_by_hand(zoo):
 
 def test_two_clips_written_out():
     from vskd.distill.methods.pkt import pkt_loss
+
     # student: orthogonal -> cos 0 -> k 1/2 off-diagonal, 1 diagonal -> rows (2/3, 1/3)
     # teacher: identical -> k 1 everywhere -> rows (1/2, 1/2)
     s = torch.tensor([[1.0, 0.0], [0.0, 1.0]])
@@ -44,7 +46,7 @@ def test_two_clips_written_out():
 def test_zero_when_geometry_matches(zoo):
     method = build_method("pkt", {}, zoo.context())
     s, t = zoo.outputs(student_maps=False, teacher_maps=False)
-    t.pooled = torch.cat([s.pooled.detach() * 3.0, torch.zeros(4, 2)], 1)   # same cosines
+    t.pooled = torch.cat([s.pooled.detach() * 3.0, torch.zeros(4, 2)], 1)  # same cosines
     assert abs(method(s, t, zoo.labels())[1]["pkt"].item()) < 1e-6
 
 

@@ -1,4 +1,5 @@
 """RKD (Park et al.): distance- and angle-wise relations of the pooled features (weights 1 / 2)."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,7 +24,7 @@ def test_loss_by_hand(zoo):
 def test_reads_pooled_features_of_any_dimensions(zoo):
     method = build_method("rkd", {}, zoo.context())
     s, t = zoo.outputs(student_maps=False, teacher_maps=False)
-    t.pooled = (s.pooled.detach() @ torch.randn(6, 8)).requires_grad_()   # other dims, other geometry
+    t.pooled = (s.pooled.detach() @ torch.randn(6, 8)).requires_grad_()  # other dims, other geometry
     parts = method(s, t, zoo.labels())[1]
     assert parts["distance"] > 0 and parts["angle"] > 0
 

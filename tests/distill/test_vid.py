@@ -1,7 +1,6 @@
 """VID: per-stage 1x1 conv regressors of the teacher maps' mean, learned per-channel variance."""
-from __future__ import annotations
 
-import math
+from __future__ import annotations
 
 import numpy as np
 import pytest
@@ -21,8 +20,11 @@ def test_regressors_per_stage_and_initial_variance(zoo):
     assert len(method.regressors) == 4
     for r, cs, ct in zip(method.regressors, zoo.S_CH, zoo.T_CH):
         convs = [m for m in r.modules() if isinstance(m, torch.nn.Conv2d)]
-        assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == \
-            [(cs, ct, (1, 1)), (ct, ct, (1, 1)), (ct, ct, (1, 1))]
+        assert [(c.in_channels, c.out_channels, c.kernel_size) for c in convs] == [
+            (cs, ct, (1, 1)),
+            (ct, ct, (1, 1)),
+            (ct, ct, (1, 1)),
+        ]
         assert torch.allclose(r.variance(), torch.full((ct,), 5.0))
 
 
@@ -50,7 +52,7 @@ def test_loss_by_hand(zoo):
 
 def test_gradients_reach_student_regressors_and_variances_never_teacher(zoo):
     method = build_method("vid", {}, zoo.context())
-    with torch.no_grad():       # with 2-3 channels a random ReLU chain can be dead: keep it alive
+    with torch.no_grad():  # with 2-3 channels a random ReLU chain can be dead: keep it alive
         for p in method.regressors.parameters():
             p.abs_()
     s, t = zoo.outputs()

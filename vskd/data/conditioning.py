@@ -34,11 +34,13 @@ Why each step (the faults are the real datasets', see ``../shared/notes/datasets
    more, a moving average over ``round(input/target)`` samples first stops aliasing. A recording
    without timestamps (UTD-MHAD: 50 Hz by design) at the target rate is returned unchanged.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 from scipy.ndimage import median_filter
@@ -57,17 +59,17 @@ DEFAULT_LIMITS = {"g": 2.0}
 class Conditioning:
     """How a recording becomes a uniform series (see the module docstring for each rule)."""
 
-    rate_hz: float | None = None      # None: the sensor's nominal rate
-    despike: str = "auto"             # auto: 'range' for sensors marked despike, else 'none'
-    limit: float | None = None        # full scale of the ``range`` rule; None: by unit
+    rate_hz: float | None = None  # None: the sensor's nominal rate
+    despike: str = "auto"  # auto: 'range' for sensors marked despike, else 'none'
+    limit: float | None = None  # full scale of the ``range`` rule; None: by unit
     range_margin: float = 1.05
     hampel_half_width: int = 3
     hampel_sigmas: float = 6.0
-    hampel_floor: float = 1.0         # fraction of ``limit`` (or absolute if no limit)
+    hampel_floor: float = 1.0  # fraction of ``limit`` (or absolute if no limit)
     min_samples: int = 2
 
     @classmethod
-    def from_config(cls, cfg: Mapping[str, Any] | None) -> "Conditioning":
+    def from_config(cls, cfg: Mapping[str, Any] | None) -> Conditioning:
         cfg = dict(cfg or {})
         out = cls(**{k: cfg[k] for k in cls.__dataclass_fields__ if k in cfg and cfg[k] is not None})
         if out.despike not in DESPIKE_RULES:
@@ -118,8 +120,7 @@ def spike_mask(values: np.ndarray, rule: str, limit: float | None, cfg: Conditio
         if len(values) >= w:
             good = values.copy()
             good[bad] = np.nan
-            med = median_filter(np.where(bad[:, None], np.nanmedian(good, axis=0), values),
-                                size=(w, 1), mode="nearest")
+            med = median_filter(np.where(bad[:, None], np.nanmedian(good, axis=0), values), size=(w, 1), mode="nearest")
             dev = np.abs(values - med)
             mad = median_filter(dev, size=(w, 1), mode="nearest")
             floor = cfg.hampel_floor * (limit if limit is not None else 1.0)
@@ -157,8 +158,7 @@ def condition(rec: Recording, cfg: Conditioning, spec: SensorSpec | None = None)
         times = np.arange(len(rec.values)) / rec.rate_hz
         values = rec.values
     else:
-        times, values, rep.reordered, rep.duplicates = sort_and_dedupe(
-            np.asarray(rec.times, np.float64), rec.values)
+        times, values, rep.reordered, rep.duplicates = sort_and_dedupe(np.asarray(rec.times, np.float64), rec.values)
     unit = spec.unit if spec is not None else ""
     limit = cfg.limit if cfg.limit is not None else DEFAULT_LIMITS.get(unit)
     bad = spike_mask(values, cfg.rule_for(spec), limit, cfg)
@@ -166,12 +166,14 @@ def condition(rec: Recording, cfg: Conditioning, spec: SensorSpec | None = None)
     if rep.spikes:
         times, values = times[~bad], values[~bad]
     if len(times) < cfg.min_samples or times[-1] <= times[0]:
-        raise DataFileError(f"{rec.source}: {len(times)} usable sample(s) spanning "
-                            f"{(times[-1] - times[0]) if len(times) else 0:.3f} s after conditioning; "
-                            f"a uniform series needs {cfg.min_samples} over a positive time span")
+        raise DataFileError(
+            f"{rec.source}: {len(times)} usable sample(s) spanning "
+            f"{(times[-1] - times[0]) if len(times) else 0:.3f} s after conditioning; "
+            f"a uniform series needs {cfg.min_samples} over a positive time span"
+        )
     rep.rate_in_hz = (len(times) - 1) / float(times[-1] - times[0])
     if rec.times is None and abs(rate - rec.rate_hz) < 1e-9 and not rep.spikes:
-        out = values                                    # uniform already: leave the file's samples
+        out = values  # uniform already: leave the file's samples
     else:
         out = resample(times, values, rate)
     rep.n_out = len(out)

@@ -5,6 +5,7 @@ streamed into ``<dest>.part`` and an interrupted one resumes with an HTTP Range 
 archive only reaches its final name after its sha256 is verified; a mismatching file is moved aside
 to ``<dest>.bad`` and never passed on.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -79,8 +80,9 @@ def _fetch_once(url: str, part: Path, timeout: float) -> tuple[bool, int | None]
     return True, total
 
 
-def download(url: str, dest: str | Path, sha256: str | None = None, retries: int = 5,
-             timeout: float = 60.0, backoff: float = 1.0) -> str:
+def download(
+    url: str, dest: str | Path, sha256: str | None = None, retries: int = 5, timeout: float = 60.0, backoff: float = 1.0
+) -> str:
     """Download ``url`` to ``dest`` (resuming ``dest.part``), verify, and return the sha256.
 
     With ``sha256`` given, a mismatch raises DownloadError and the file is kept as ``dest.bad``.
@@ -111,14 +113,18 @@ def download(url: str, dest: str | Path, sha256: str | None = None, retries: int
             time.sleep(min(backoff * 2 ** (attempt - 1), MAX_BACKOFF_S))
     else:
         have = part.stat().st_size if part.exists() else 0
-        raise DownloadError(f"{url}: incomplete after {retries} attempts ({have} bytes in {part}; "
-                            f"last failure: {last}); rerun to resume")
+        raise DownloadError(
+            f"{url}: incomplete after {retries} attempts ({have} bytes in {part}; "
+            f"last failure: {last}); rerun to resume"
+        )
     digest = sha256_of(part)
     if sha256 is not None and digest != sha256.lower():
         bad = dest.with_name(dest.name + ".bad")
         shutil.move(part, bad)
-        raise DownloadError(f"{url}: sha256 mismatch for {dest.name}: expected {sha256}, got "
-                            f"{digest}; the file was kept as {bad} and not used")
+        raise DownloadError(
+            f"{url}: sha256 mismatch for {dest.name}: expected {sha256}, got "
+            f"{digest}; the file was kept as {bad} and not used"
+        )
     os.replace(part, dest)
     if sha256 is None:
         write_text_atomic(dest.with_name(dest.name + ".sha256"), f"{digest}  {dest.name}\n")

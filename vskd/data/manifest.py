@@ -35,12 +35,14 @@ clip; it needs several cameras and is written per sample by :func:`make_split`. 
 recording of a clip is then on both sides of the split: a student's cross-view test accuracy is
 measured on sensor images it was trained on (only the teacher's view is new).
 """
+
 from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -58,9 +60,20 @@ log = logging.getLogger(__name__)
 PATH_COLUMNS = {"video": "video_path", "inertial": "inertial_path"}
 #: fingerprint columns per modality (empty / 0 where the modality is not used)
 FINGERPRINT = ("size", "mtime_ns", "sha256")
-MANIFEST_COLUMNS = ["clip_id", "action", "label", "subject", "trial", "video_path",
-                    "inertial_path", "n_frames", "n_samples", "status", "note",
-                    *(f"{m}_{f}" for m in PATH_COLUMNS for f in FINGERPRINT)]
+MANIFEST_COLUMNS = [
+    "clip_id",
+    "action",
+    "label",
+    "subject",
+    "trial",
+    "video_path",
+    "inertial_path",
+    "n_frames",
+    "n_samples",
+    "status",
+    "note",
+    *(f"{m}_{f}" for m in PATH_COLUMNS for f in FINGERPRINT),
+]
 
 
 class RawFileChanged(DataFileError):
@@ -78,15 +91,18 @@ def read_manifest(path: str | Path, usable_only: bool = True) -> pd.DataFrame:
     frame = pd.read_csv(path, keep_default_na=False, dtype={f"{m}_sha256": str for m in PATH_COLUMNS})
     missing = set(MANIFEST_COLUMNS) - set(frame.columns)
     if missing:
-        raise DataFileError(f"{path}: not a clip manifest of this vskd version (missing columns "
-                            f"{sorted(missing)}); rebuild it: snakemake -R build_manifest <target>")
+        raise DataFileError(
+            f"{path}: not a clip manifest of this vskd version (missing columns "
+            f"{sorted(missing)}); rebuild it: snakemake -R build_manifest <target>"
+        )
     frame = frame[frame.status == "ok"].reset_index(drop=True) if usable_only else frame
     frame.attrs["path"] = str(path)
     return frame
 
 
-def raw_file_changes(manifest: pd.DataFrame, modalities: Iterable[str] | None = None,
-                     content: bool = True) -> list[tuple[str, str]]:
+def raw_file_changes(
+    manifest: pd.DataFrame, modalities: Iterable[str] | None = None, content: bool = True
+) -> list[tuple[str, str]]:
     """(path, what changed) for each recorded raw file of a usable clip that differs from the
     manifest's fingerprint.
 
@@ -98,9 +114,9 @@ def raw_file_changes(manifest: pd.DataFrame, modalities: Iterable[str] | None = 
     for modality in modalities or PATH_COLUMNS:
         column = PATH_COLUMNS[modality]
         usable = manifest[(manifest.status == "ok") & (manifest[f"{modality}_sha256"] != "")]
-        for path, size, mtime_ns, digest in zip(usable[column], usable[f"{modality}_size"],
-                                                usable[f"{modality}_mtime_ns"],
-                                                usable[f"{modality}_sha256"]):
+        for path, size, mtime_ns, digest in zip(
+            usable[column], usable[f"{modality}_size"], usable[f"{modality}_mtime_ns"], usable[f"{modality}_sha256"]
+        ):
             try:
                 st = os.stat(path)
             except FileNotFoundError:
@@ -110,13 +126,15 @@ def raw_file_changes(manifest: pd.DataFrame, modalities: Iterable[str] | None = 
                 continue
             now = sha256_of(path)
             if now != digest:
-                changes.append((path, f"size {int(size)} -> {st.st_size} bytes, sha256 "
-                                      f"{digest[:12]}... -> {now[:12]}..."))
+                changes.append(
+                    (path, f"size {int(size)} -> {st.st_size} bytes, sha256 {digest[:12]}... -> {now[:12]}...")
+                )
     return changes
 
 
-def verify_raw_files(manifest: pd.DataFrame | str | Path, modalities: Iterable[str] | None = None,
-                     content: bool = True) -> pd.DataFrame:
+def verify_raw_files(
+    manifest: pd.DataFrame | str | Path, modalities: Iterable[str] | None = None, content: bool = True
+) -> pd.DataFrame:
     """Check that the raw files a stage is about to read are those the manifest was built from.
 
     Raises RawFileChanged naming the changed files and what to rerun; returns the manifest (read
@@ -129,8 +147,9 @@ def verify_raw_files(manifest: pd.DataFrame | str | Path, modalities: Iterable[s
     return frame
 
 
-def describe_changes(changes: list[tuple[str, str]], manifest_path: str | Path,
-                     raw_dir: str | Path | None = None) -> str:
+def describe_changes(
+    changes: list[tuple[str, str]], manifest_path: str | Path, raw_dir: str | Path | None = None
+) -> str:
     """The error message for changed raw files: which, how, and what to do about it. ``raw_dir``:
     the folder the workflow itself writes the raw files into (default ``<dataset>/raw``)."""
     manifest_path = Path(manifest_path)
@@ -139,15 +158,21 @@ def describe_changes(changes: list[tuple[str, str]], manifest_path: str | Path,
     raw_dir = Path(raw_dir) if raw_dir is not None else manifest_path.parent / "raw"
     unpacked = all(Path(p).resolve().is_relative_to(raw_dir.resolve()) for p, _ in changes)
     if unpacked:
-        todo = (f"these files were written by the workflow (unpacked or synthesized) and must not be edited: "
-                f"delete {raw_dir} and rerun (the workflow writes them again when a stage "
-                "needs them); to work on edited files, point the dataset's source: at a folder "
-                "of your own")
+        todo = (
+            f"these files were written by the workflow (unpacked or synthesized) and must not be edited: "
+            f"delete {raw_dir} and rerun (the workflow writes them again when a stage "
+            "needs them); to work on edited files, point the dataset's source: at a folder "
+            "of your own"
+        )
     else:
-        todo = ("if the edit is intended, rebuild the manifest and what depends on it with "
-                "`snakemake -R build_manifest <target>` (same arguments); otherwise restore the file")
-    return (f"{len(changes)} raw file(s) changed after {manifest_path} was built: {listed}{more}. "
-            f"Outputs made from them would be stale; {todo}.")
+        todo = (
+            "if the edit is intended, rebuild the manifest and what depends on it with "
+            "`snakemake -R build_manifest <target>` (same arguments); otherwise restore the file"
+        )
+    return (
+        f"{len(changes)} raw file(s) changed after {manifest_path} was built: {listed}{more}. "
+        f"Outputs made from them would be stale; {todo}."
+    )
 
 
 def check_unpacked_files(manifest_path: str | Path, raw_dir: str | Path | None = None) -> None:
@@ -169,8 +194,9 @@ def check_unpacked_files(manifest_path: str | Path, raw_dir: str | Path | None =
         return  # an old-format manifest is rebuilt anyway (its code input changed)
     root = raw_dir.resolve()
     for column in PATH_COLUMNS.values():
-        frame = frame.assign(**{column: [p if p and Path(p).resolve().is_relative_to(root) else ""
-                                         for p in frame[column]]})
+        frame = frame.assign(
+            **{column: [p if p and Path(p).resolve().is_relative_to(root) else "" for p in frame[column]]}
+        )
     for modality, column in PATH_COLUMNS.items():
         frame.loc[frame[column] == "", f"{modality}_sha256"] = ""
     changes = raw_file_changes(frame, content=False)
@@ -194,8 +220,13 @@ def read_published_list(path: str | Path) -> pd.DataFrame:
         parts = line.split()
         if len(parts) < 3:
             raise DataFileError(f"{path}:{lineno}: expected 'path n_frames label', got {line!r}")
-        rows.append({"clip_id": str(utd.ClipId.parse(" ".join(parts[:-2]))),
-                     "n_frames": int(parts[-2]), "label": int(parts[-1])})
+        rows.append(
+            {
+                "clip_id": str(utd.ClipId.parse(" ".join(parts[:-2]))),
+                "n_frames": int(parts[-2]),
+                "label": int(parts[-1]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -216,11 +247,17 @@ def selected_cameras(adapter: DatasetAdapter, cameras: Sequence[str] | None) -> 
     return names
 
 
-def build_manifest(root: str | Path, kind: str, modalities: Iterable[str],
-                        sensors: Sequence[str] | None = None, cameras: Sequence[str] | None = None,
-                        skip_clips: Iterable[str] = (), on_missing: str = "error",
-                        label_scheme: str = "default",
-                        conditioning: Mapping[str, Any] | None = None) -> pd.DataFrame:
+def build_manifest(
+    root: str | Path,
+    kind: str,
+    modalities: Iterable[str],
+    sensors: Sequence[str] | None = None,
+    cameras: Sequence[str] | None = None,
+    skip_clips: Iterable[str] = (),
+    on_missing: str = "error",
+    label_scheme: str = "default",
+    conditioning: Mapping[str, Any] | None = None,
+) -> pd.DataFrame:
     """Scan ``root`` with the adapter of ``kind`` and describe every clip (see module docstring)."""
     adapter = get_adapter(kind)
     modalities = list(modalities)
@@ -231,37 +268,45 @@ def build_manifest(root: str | Path, kind: str, modalities: Iterable[str],
     for clip in skip_clips:
         try:
             skip.add(adapter.canonical_id(clip))
-        except ValueError:          # no clip id of this dataset: reported below as matching no file
+        except ValueError:  # no clip id of this dataset: reported below as matching no file
             skip.add(clip)
     found = adapter.scan(root)
     if not found:
-        raise DataFileError(f"{root}: no {adapter.title} file found (expected e.g. "
-                            f"{adapter.sensor_file(adapter.example_clip, adapter.default_sensors[0])})")
+        raise DataFileError(
+            f"{root}: no {adapter.title} file found (expected e.g. "
+            f"{adapter.sensor_file(adapter.example_clip, adapter.default_sensors[0])})"
+        )
     for clip_id in sorted(skip - set(found)):
         log.warning("skip_clips lists %s, but %s holds no file of that clip (a typo?)", clip_id, root)
-    extra = [*adapter.attributes, *(f"sensor_{s}" for s in sensor_names),
-             *(f"video_{c}" for c in camera_names)]
+    extra = [*adapter.attributes, *(f"sensor_{s}" for s in sensor_names), *(f"video_{c}" for c in camera_names)]
     columns = MANIFEST_COLUMNS + [c for c in extra if c not in MANIFEST_COLUMNS]
     rows, sums = [], {}
     for clip_id in progress(sorted(found, key=adapter.sort_key), "manifest", unit="clip"):
         fields = adapter.parse_clip_id(clip_id)
         files = found[clip_id]
-        label = (adapter.label_of(clip_id, label_scheme) if label_scheme != "default"
-                 else adapter.label_of(clip_id))
+        label = adapter.label_of(clip_id, label_scheme) if label_scheme != "default" else adapter.label_of(clip_id)
         row: dict[str, Any] = {
-            "clip_id": clip_id, "action": fields["action"], "label": label,
-            "subject": fields["subject"], "trial": fields.get("trial", fields.get(adapter.attributes[-1], 0)),
+            "clip_id": clip_id,
+            "action": fields["action"],
+            "label": label,
+            "subject": fields["subject"],
+            "trial": fields.get("trial", fields.get(adapter.attributes[-1], 0)),
             **{a: fields[a] for a in adapter.attributes},
-            "n_frames": 0, "n_samples": 0, "status": "ok", "note": "",
-            **{f"{m}_{f}": (0 if f != "sha256" else "") for m in PATH_COLUMNS for f in FINGERPRINT}}
+            "n_frames": 0,
+            "n_samples": 0,
+            "status": "ok",
+            "note": "",
+            **{f"{m}_{f}": (0 if f != "sha256" else "") for m in PATH_COLUMNS for f in FINGERPRINT},
+        }
         for s in sensor_names:
             row[f"sensor_{s}"] = str(files.get(("sensor", s), ""))
         for c in camera_names:
             row[f"video_{c}"] = str(files.get(("video", c), ""))
         row["inertial_path"] = row[f"sensor_{sensor_names[0]}"] if sensor_names else ""
         row["video_path"] = row[f"video_{camera_names[0]}"] if camera_names else ""
-        missing = ([adapter.sensor_file(clip_id, s) for s in sensor_names if ("sensor", s) not in files]
-                   + [adapter.video_file(clip_id, c) for c in camera_names if ("video", c) not in files])
+        missing = [adapter.sensor_file(clip_id, s) for s in sensor_names if ("sensor", s) not in files] + [
+            adapter.video_file(clip_id, c) for c in camera_names if ("video", c) not in files
+        ]
         if clip_id in skip or (missing and on_missing == "skip"):
             note = "listed in skip_clips" if clip_id in skip else "missing " + ", ".join(missing)
             row.update(status="skipped", note=note)
@@ -270,8 +315,10 @@ def build_manifest(root: str | Path, kind: str, modalities: Iterable[str],
             continue
         if missing:
             have = ", ".join(str(p) for p in files.values())
-            raise DataFileError(f"{root}: {missing[0]} is missing (the clip has {have}); add "
-                                f"{clip_id} to skip_clips (or set on_missing: skip) to leave it out")
+            raise DataFileError(
+                f"{root}: {missing[0]} is missing (the clip has {have}); add "
+                f"{clip_id} to skip_clips (or set on_missing: skip) to leave it out"
+            )
         if camera_names:
             counts = [adapter.video_frame_count(files[("video", c)]) for c in camera_names]
             if min(counts) <= 0:
@@ -283,7 +330,7 @@ def build_manifest(root: str | Path, kind: str, modalities: Iterable[str],
         for i, s in enumerate(sensor_names):
             path = files[("sensor", s)]
             rec = adapter.read_sensor_file(path, s)
-            out, _ = condition(rec, cond, adapter.spec(s))     # a broken file fails here, named
+            out, _ = condition(rec, cond, adapter.spec(s))  # a broken file fails here, named
             fp = fingerprint(path)
             sums[str(path)] = fp["sha256"]
             if i == 0:
@@ -293,8 +340,7 @@ def build_manifest(root: str | Path, kind: str, modalities: Iterable[str],
     frame = pd.DataFrame(rows, columns=columns)
     check_against_sha256sums(sums, root)
     n_skip = int((frame.status == "skipped").sum())
-    log.info("manifest (%s): %d clips, %d usable, %d skipped", adapter.title, len(frame),
-             len(frame) - n_skip, n_skip)
+    log.info("manifest (%s): %d clips, %d usable, %d skipped", adapter.title, len(frame), len(frame) - n_skip, n_skip)
     return frame
 
 
@@ -307,12 +353,13 @@ def _clip_split(manifest: pd.DataFrame, kind: str, protocol: str) -> pd.DataFram
     adapter = get_adapter(kind)
     adapter.check_protocol(protocol)
     if adapter.camera_dependent(protocol):
-        raise ValueError(f"{adapter.title} {protocol} splits the cameras of each clip; a per-clip "
-                         "split file cannot express it (its sensor data would be on both sides)")
+        raise ValueError(
+            f"{adapter.title} {protocol} splits the cameras of each clip; a per-clip "
+            "split file cannot express it (its sensor data would be on both sides)"
+        )
     usable = manifest[manifest.status == "ok"]
     subsets = [adapter.subset_of(c, protocol) for c in usable.clip_id]
-    return pd.DataFrame({"clip_id": usable.clip_id.values, "label": usable.label.values,
-                         "subset": subsets})
+    return pd.DataFrame({"clip_id": usable.clip_id.values, "label": usable.label.values, "subset": subsets})
 
 
 SAMPLE_SEP = "@"
@@ -321,8 +368,7 @@ SAMPLE_SEP = "@"
 def manifest_cameras(manifest: pd.DataFrame, kind: str) -> list[str]:
     """The cameras of a manifest (its ``video_<camera>`` columns), in ``dataset.cameras`` order."""
     cams = get_adapter(kind).cameras
-    return [c[len("video_"):] for c in manifest.columns
-            if c.startswith("video_") and c[len("video_"):] in cams]
+    return [c[len("video_") :] for c in manifest.columns if c.startswith("video_") and c[len("video_") :] in cams]
 
 
 def sample_key(clip_id: str, camera: str | None, per_camera: bool) -> str:
@@ -363,21 +409,31 @@ def make_split(manifest: pd.DataFrame, kind: str, protocol: str) -> pd.DataFrame
             f"test on others): it needs modalities [video, inertial] and several cameras in "
             f"dataset.cameras, e.g. {list(adapter.cameras)} (this manifest has "
             f"{cams or 'no camera'}); a sensor-only run has no {protocol} split, its sensor data "
-            "would be on both sides")
+            "would be on both sides"
+        )
     labels = dict(zip(manifest.clip_id, manifest.label))
-    rows = [(key, labels[clip], adapter.subset_of(clip, protocol, cam))
-            for key, clip, cam in manifest_samples(manifest, kind)]
+    rows = [
+        (key, labels[clip], adapter.subset_of(clip, protocol, cam))
+        for key, clip, cam in manifest_samples(manifest, kind)
+    ]
     split = pd.DataFrame(rows, columns=["clip_id", "label", "subset"])
     sides = set(split.subset)
     if dependent and sides != {"train", "test"}:
         side = "test" if "test" not in sides else "train"
-        raise ValueError(f"{adapter.title} {protocol}: the cameras {cams} give no {side} sample; "
-                         f"dataset.cameras must include cameras of both sides, e.g. {list(adapter.cameras)}")
+        raise ValueError(
+            f"{adapter.title} {protocol}: the cameras {cams} give no {side} sample; "
+            f"dataset.cameras must include cameras of both sides, e.g. {list(adapter.cameras)}"
+        )
     if dependent:
-        log.warning("%s %s: every clip's sensor recording lies on both sides of the split (%d train, "
-                    "%d test samples); a student's test accuracy is measured on sensor images it "
-                    "was trained on", adapter.title, protocol, (split.subset == "train").sum(),
-                    (split.subset == "test").sum())
+        log.warning(
+            "%s %s: every clip's sensor recording lies on both sides of the split (%d train, "
+            "%d test samples); a student's test accuracy is measured on sensor images it "
+            "was trained on",
+            adapter.title,
+            protocol,
+            (split.subset == "train").sum(),
+            (split.subset == "test").sum(),
+        )
     return split
 
 

@@ -1,4 +1,5 @@
 """Readers for the raw UTD-MHAD files, with errors that name the file and what is wrong."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -46,8 +47,7 @@ def video_frame_count(path: str | Path) -> int:
         cap.release()
 
 
-def read_video(path: str | Path, size: tuple[int, int] | None = None,
-               expected_frames: int | None = None) -> np.ndarray:
+def read_video(path: str | Path, size: tuple[int, int] | None = None, expected_frames: int | None = None) -> np.ndarray:
     """Decode all frames as RGB uint8 (T, H, W, 3), optionally resized to ``size`` = (width, height).
 
     Raises DataFileError when the file cannot be opened, decodes no frame, or decodes fewer frames
@@ -75,6 +75,5 @@ def read_video(path: str | Path, size: tuple[int, int] | None = None,
         raise DataFileError(f"{path}: no frame could be decoded (empty or corrupt video)")
     want = expected_frames if expected_frames is not None else header
     if want > 0 and len(frames) < want:
-        raise DataFileError(
-            f"{path}: truncated video: decoded {len(frames)} frames, header announces {want}")
+        raise DataFileError(f"{path}: truncated video: decoded {len(frames)} frames, header announces {want}")
     return np.stack(frames)

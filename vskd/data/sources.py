@@ -5,14 +5,16 @@ the dataset's official archives (the adapter's ``archives``, e.g. UTD-MHAD's ``R
 ``Inertial.zip``) or files already unpacked; files are recognised by the adapter (by name, and by
 folder where the format needs it) anywhere below it, since folder prefixes inside archives vary.
 """
+
 from __future__ import annotations
 
 import logging
 import shutil
 import zipfile
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..atomic import atomic_path
 from .adapters import DatasetAdapter, get_adapter
@@ -28,7 +30,7 @@ ARCHIVE_REMEDY = {
     "synthetic": "it was written by rule synthesize: delete {archive} and rerun to write it again",
     "download": "it was fetched by rule download_archive: delete {archive} and rerun to download it again",
     "archives": "it is a file of your source folder: replace it with a complete copy (compare its "
-                "sha256 with the published one)",
+    "sha256 with the published one)",
 }
 #: the adapters' file modality ('sensor' / 'video') per config modality
 FILE_MODALITY = {"inertial": "sensor", "video": "video"}
@@ -56,8 +58,9 @@ def _example(adapter: DatasetAdapter) -> str:
     return adapter.sensor_file(adapter.example_clip, adapter.default_sensors[0])
 
 
-def source_problem(kind: str, source: str, modalities: Iterable[str],
-                   download: dict[str, Any] | None = None) -> tuple[str, str] | None:
+def source_problem(
+    kind: str, source: str, modalities: Iterable[str], download: dict[str, Any] | None = None
+) -> tuple[str, str] | None:
     """Why a dataset's ``source`` cannot deliver its modalities, as (config key, message), or None.
 
     Used while the config is validated, so that the problem is reported before any job runs.
@@ -69,21 +72,29 @@ def source_problem(kind: str, source: str, modalities: Iterable[str],
         return None
     if source == "download":
         if not adapter.archives:
-            return "source", (f"{adapter.title} has no download source (its official site is gone or "
-                              "needs a request form); unpack the archives you hold and give the folder as source")
+            return "source", (
+                f"{adapter.title} has no download source (its official site is gone or "
+                "needs a request form); unpack the archives you hold and give the folder as source"
+            )
         for modality in modalities:
             key = download_key(adapter.archives[modality])
             if not (download or {}).get(key):
-                return f"download.{key}", (f"source: download with modality {modality} needs the URL of "
-                                           f"{adapter.archives[modality]}")
+                return f"download.{key}", (
+                    f"source: download with modality {modality} needs the URL of {adapter.archives[modality]}"
+                )
         return None
     path = Path(source)
     if not path.is_dir():
         what = "is a file, not a folder" if path.exists() else "does not exist"
         zips = " / ".join(adapter.archives.values())
-        return "source", (f"{source} {what} (resolved: {path.resolve()}); expected 'synthetic', "
-                          + ("'download' or a folder holding " + zips + " or the unpacked files"
-                             if zips else "or a folder of the unpacked files"))
+        return "source", (
+            f"{source} {what} (resolved: {path.resolve()}); expected 'synthetic', "
+            + (
+                "'download' or a folder holding " + zips + " or the unpacked files"
+                if zips
+                else "or a folder of the unpacked files"
+            )
+        )
     if source_kind(kind, source) == "archives":
         missing = [adapter.archives[m] for m in modalities if not (path / adapter.archives[m]).is_file()]
         if missing:
@@ -94,9 +105,10 @@ def source_problem(kind: str, source: str, modalities: Iterable[str],
         ref = adapter.parse_file(candidate)
         if ref is not None and ref.modality in wanted:
             return None
-    return "source", (f"{source} holds no {adapter.title} file of modalities {modalities} "
-                      f"(e.g. {_example(adapter)}, anywhere below it)"
-                      + (" and no archive" if adapter.archives else ""))
+    return "source", (
+        f"{source} holds no {adapter.title} file of modalities {modalities} "
+        f"(e.g. {_example(adapter)}, anywhere below it)" + (" and no archive" if adapter.archives else "")
+    )
 
 
 def source_files(kind: str, source: str) -> list[str]:
@@ -114,8 +126,11 @@ def source_files(kind: str, source: str) -> list[str]:
     if source_kind(kind, source) == "archives":
         files = [root / name for name in adapter.archives.values() if (root / name).is_file()]
     else:
-        files = [p for p in adapter.iter_candidates(root)
-                 if p.is_file() and (ref := adapter.parse_file(p)) is not None and ref.modality == "sensor"]
+        files = [
+            p
+            for p in adapter.iter_candidates(root)
+            if p.is_file() and (ref := adapter.parse_file(p)) is not None and ref.modality == "sensor"
+        ]
     sums = find_sha256sums(root)
     if sums is not None:
         files.append(sums)
@@ -165,15 +180,18 @@ def check_against_sha256sums(files: dict[str, str], root: str | Path) -> int:
             log.warning("%s is not listed in %s", path, sums)
             continue
         if digest != want:
-            raise DataFileError(f"{path}: sha256 {digest} differs from {want} pinned in {sums}: the "
-                                "file is damaged or was edited; restore it (or update that line)")
+            raise DataFileError(
+                f"{path}: sha256 {digest} differs from {want} pinned in {sums}: the "
+                "file is damaged or was edited; restore it (or update that line)"
+            )
         checked += 1
     log.info("%d files match %s", checked, sums)
     return checked
 
 
-def unpack_archive(archive: str | Path, out_dir: str | Path, modality: str, kind: str,
-                   origin: str | None = None) -> int:
+def unpack_archive(
+    archive: str | Path, out_dir: str | Path, modality: str, kind: str, origin: str | None = None
+) -> int:
     """Extract the dataset files of one modality from ``archive`` into ``out_dir``, each at the
     relative path of the dataset's official layout (the adapter's ``sensor_file``/``video_file``).
 
@@ -199,8 +217,11 @@ def unpack_archive(archive: str | Path, out_dir: str | Path, modality: str, kind
                 ref = None if info.is_dir() else adapter.parse_file(Path(info.filename.replace("\\", "/")))
                 if ref is None or ref.modality != wanted:
                     continue
-                rel = (adapter.sensor_file(ref.clip_id, ref.name) if wanted == "sensor"
-                       else adapter.video_file(ref.clip_id, ref.name))
+                rel = (
+                    adapter.sensor_file(ref.clip_id, ref.name)
+                    if wanted == "sensor"
+                    else adapter.video_file(ref.clip_id, ref.name)
+                )
                 dest = Path(out_dir) / rel
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, atomic_path(dest) as tmp, open(tmp, "wb") as dst:
@@ -209,9 +230,11 @@ def unpack_archive(archive: str | Path, out_dir: str | Path, modality: str, kind
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
         raise DataFileError(f"{archive}: truncated or corrupt zip archive ({exc}); {remedy}") from None
     if count == 0:
-        raise DataFileError(f"{archive}: holds no {adapter.title} {modality} file (e.g. {_example(adapter)})"
-                            if modality == "inertial" else
-                            f"{archive}: holds no {adapter.title} {modality} file (e.g. "
-                            f"{adapter.video_file(adapter.example_clip, adapter.default_camera)})")
+        raise DataFileError(
+            f"{archive}: holds no {adapter.title} {modality} file (e.g. {_example(adapter)})"
+            if modality == "inertial"
+            else f"{archive}: holds no {adapter.title} {modality} file (e.g. "
+            f"{adapter.video_file(adapter.example_clip, adapter.default_camera)})"
+        )
     log.info("unpacked %d %s files from %s", count, modality, archive)
     return count

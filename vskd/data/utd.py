@@ -3,6 +3,7 @@
 Clip ids are ``a{action}_s{subject}_t{trial}`` without zero padding, as in the official files; they
 must be parsed, never sorted lexically (``a10_...`` sorts before ``a1_...``).
 """
+
 from __future__ import annotations
 
 import re
@@ -39,7 +40,7 @@ class ClipId:
         return self.action - 1
 
     @classmethod
-    def parse(cls, text: str) -> "ClipId":
+    def parse(cls, text: str) -> ClipId:
         """Parse an id out of a clip id, a file name or a list path (``E:\\...\\a1_s1_t1_color``)."""
         matches = _CLIP_RE.findall(text.replace("\\", "/").rsplit("/", 1)[-1])
         if not matches:
@@ -67,11 +68,11 @@ def inertial_name(clip: ClipId) -> str:
     return f"{clip}_inertial.mat"
 
 
-def all_clip_ids(subjects: int = NUM_SUBJECTS, trials: int = NUM_TRIALS,
-                 drop_missing: bool = True) -> list[ClipId]:
+def all_clip_ids(subjects: int = NUM_SUBJECTS, trials: int = NUM_TRIALS, drop_missing: bool = True) -> list[ClipId]:
     """Every clip of the dataset design in (action, subject, trial) order."""
-    out = [ClipId(a, s, t) for a in range(1, NUM_CLASSES + 1)
-           for s in range(1, subjects + 1) for t in range(1, trials + 1)]
+    out = [
+        ClipId(a, s, t) for a in range(1, NUM_CLASSES + 1) for s in range(1, subjects + 1) for t in range(1, trials + 1)
+    ]
     return [c for c in out if not (drop_missing and str(c) in MISSING_CLIPS)]
 
 

@@ -14,6 +14,7 @@ weight ``ce`` (default 1). Teacher outputs arrive detached: no gradient ever rea
 Trainable parts of a method (connectors, embeddings, memory banks) are its own submodules and
 train with the student.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,9 +40,14 @@ class NetSpec:
     map_channels: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, net: nn.Module, num_classes: int) -> "NetSpec":
-        return cls(num_classes, net.embedding_dim, net.pooled_dim, getattr(net, "relation_dim", None),
-                   tuple(getattr(net, "map_channels", ())))
+    def of(cls, net: nn.Module, num_classes: int) -> NetSpec:
+        return cls(
+            num_classes,
+            net.embedding_dim,
+            net.pooled_dim,
+            getattr(net, "relation_dim", None),
+            tuple(getattr(net, "map_channels", ())),
+        )
 
 
 @dataclass
@@ -50,8 +56,8 @@ class DistillContext:
 
     student: NetSpec
     teacher: NetSpec | None = None
-    num_train: int = 0                         # training clips (CRD's memory bank)
-    class_embeddings: torch.Tensor | None = None   # (classes, D) class-name vectors
+    num_train: int = 0  # training clips (CRD's memory bank)
+    class_embeddings: torch.Tensor | None = None  # (classes, D) class-name vectors
 
 
 class DistillMethod(nn.Module):
@@ -88,8 +94,9 @@ class DistillMethod(nn.Module):
     def weight(self, term: str) -> float:
         return float(self.params[term])
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor
+    ) -> dict[str, torch.Tensor]:
         """The method's own unweighted loss terms (cross-entropy is added by ``forward``)."""
         return {}
 
@@ -97,8 +104,9 @@ class DistillMethod(nn.Module):
         """Weight of each term ``terms`` returns; by default the parameter of the same name."""
         return {k: self.weight(k) for k in self.weight_params}
 
-    def forward(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-                index: torch.Tensor | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def forward(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         if self.needs_teacher and teacher is None:
             raise ValueError(f"method {self.name!r} needs teacher outputs, none were given")
         teacher = teacher.detached() if teacher is not None else None

@@ -4,18 +4,18 @@ References: soft-target KD (Hinton et al. 2015: T^2-scaled KL, batch mean); RKD 
 angle (Park et al., CVPR 2019: pairwise distances normalised by their batch mean, cosines of all
 triplet angles, Huber loss).
 """
+
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
 
 
-def soft_target_kl(student_logits: torch.Tensor, teacher_logits: torch.Tensor,
-                   temperature: float) -> torch.Tensor:
+def soft_target_kl(student_logits: torch.Tensor, teacher_logits: torch.Tensor, temperature: float) -> torch.Tensor:
     """T^2 * KL(softmax(t/T) || softmax(s/T)), averaged over the batch."""
     log_p = F.log_softmax(student_logits / temperature, dim=1)
     q = F.softmax(teacher_logits / temperature, dim=1)
-    return F.kl_div(log_p, q, reduction="batchmean") * temperature ** 2
+    return F.kl_div(log_p, q, reduction="batchmean") * temperature**2
 
 
 def pairwise_distances(e: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:

@@ -26,6 +26,7 @@ the batch. A teacher's CAM and the student's CAM at paired depths are compared b
 Weights and predictions carry no gradient (argmax); teacher maps are constants; only the student's
 maps receive gradient.
 """
+
 from __future__ import annotations
 
 import torch
@@ -35,8 +36,13 @@ ABLATION_WEIGHTS = ("norm", "elementwise")
 PAIRINGS = ("similarity", "code")
 
 
-def ablation_weights(pred: torch.Tensor, ablated: torch.Tensor | int, class_embeddings: torch.Tensor,
-                     mode: str = "norm", eps: float = 1e-6) -> torch.Tensor:
+def ablation_weights(
+    pred: torch.Tensor,
+    ablated: torch.Tensor | int,
+    class_embeddings: torch.Tensor,
+    mode: str = "norm",
+    eps: float = 1e-6,
+) -> torch.Tensor:
     """(B,) graph-guided ablation weight of each clip from predicted classes (no gradient)."""
     with torch.no_grad():
         e = class_embeddings.to(torch.float32)
@@ -62,9 +68,11 @@ def ablation_cam(maps: torch.Tensor, weights: torch.Tensor, eps: float = 1e-12) 
 
 def similarity_loss(s_cam: torch.Tensor, t_cam: torch.Tensor) -> torch.Tensor:
     """Mean squared difference of the row-normalised batch Grams of two (B, ...) CAMs."""
+
     def gram(a: torch.Tensor) -> torch.Tensor:
         flat = a.flatten(1)
         return F.normalize(flat @ flat.t(), p=2, dim=1)
+
     return F.mse_loss(gram(s_cam), gram(t_cam).to(s_cam.dtype))
 
 
@@ -76,9 +84,13 @@ def code_loss(s_cam: torch.Tensor, t_cam: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(F.normalize(s, p=2, dim=1), F.normalize(t, p=2, dim=1))
 
 
-def gsdm_loss(student_maps: list[torch.Tensor], student_weights: torch.Tensor,
-              teacher_maps: list[list[torch.Tensor]], teacher_weights: list[torch.Tensor],
-              pairing: str = "similarity") -> torch.Tensor:
+def gsdm_loss(
+    student_maps: list[torch.Tensor],
+    student_weights: torch.Tensor,
+    teacher_maps: list[list[torch.Tensor]],
+    teacher_weights: list[torch.Tensor],
+    pairing: str = "similarity",
+) -> torch.Tensor:
     """GSDM over stage pairs and teachers: mean of the pair losses (the code sums 10 pairs / 10).
 
     ``teacher_maps[j][k]`` is teacher j's map at the depth paired with ``student_maps[k]``.
@@ -90,8 +102,7 @@ def gsdm_loss(student_maps: list[torch.Tensor], student_weights: torch.Tensor,
     s_cams = [ablation_cam(m, student_weights) for m in student_maps]
     for maps, w in zip(teacher_maps, teacher_weights):
         if len(maps) != len(student_maps):
-            raise ValueError(f"GSDM pairs stage maps one to one: student {len(student_maps)}, "
-                             f"teacher {len(maps)}")
+            raise ValueError(f"GSDM pairs stage maps one to one: student {len(student_maps)}, teacher {len(maps)}")
         with torch.no_grad():
             t_cams = [ablation_cam(m.to(student_maps[0].dtype), w) for m in maps]
         losses += [pair(s, t) for s, t in zip(s_cams, t_cams)]

@@ -4,9 +4,11 @@ Adding a method is one module in ``vskd/distill/methods/`` (imported by that pac
 ``__init__``) and its tests: the run sheet names it, its ``defaults`` are its parameter schema,
 and no rule or schema changes.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .base import TEACHER_FIELDS, DistillContext, DistillMethod
 
@@ -23,6 +25,7 @@ def register_method(name: str) -> Callable[[type[DistillMethod]], type[DistillMe
         cls.name = name
         METHODS[name] = cls
         return cls
+
     return add
 
 

@@ -7,10 +7,21 @@
 - :mod:`.exporter`: ONNX (dynamic T), TorchScript, JSON sidecar, int8 variant, parity checks;
 - :mod:`.recordings` / :mod:`.runtime`: what ``vskd predict`` reads and runs.
 """
+
 from .encoder import GafEncoder
 from .exporter import check_export, export_run, export_student, quantize_int8
 from .model import ModelFileError, StudentPipeline, build_pipeline, load_student
 from .runtime import Predictor
 
-__all__ = ["GafEncoder", "ModelFileError", "Predictor", "StudentPipeline", "build_pipeline",
-           "check_export", "export_run", "export_student", "load_student", "quantize_int8"]
+__all__ = [
+    "GafEncoder",
+    "ModelFileError",
+    "Predictor",
+    "StudentPipeline",
+    "build_pipeline",
+    "check_export",
+    "export_run",
+    "export_student",
+    "load_student",
+    "quantize_int8",
+]

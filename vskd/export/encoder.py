@@ -16,6 +16,7 @@ Result: the same image as ``gaf_image`` up to float rounding (~1e-7 before quant
 ``round(255 g)`` a pixel whose value lies within that rounding of a .5 step can land on the other
 level (measured: about 1 pixel in 10^4, never more than one level; see tests/test_export.py).
 """
+
 from __future__ import annotations
 
 import torch
@@ -30,8 +31,14 @@ GADF_CONVENTIONS = ("matlab", "pyts")
 class GafEncoder(nn.Module):
     """(B, C, T) raw samples -> (B, C, S, S) GAF images, float 0..255 (rounded when ``quantize``)."""
 
-    def __init__(self, kind: str = "gasf", image_size: int = 64, interpolation: str = "area",
-                 gadf_convention: str = "matlab", quantize: bool = True):
+    def __init__(
+        self,
+        kind: str = "gasf",
+        image_size: int = 64,
+        interpolation: str = "area",
+        gadf_convention: str = "matlab",
+        quantize: bool = True,
+    ):
         super().__init__()
         if kind not in KINDS:
             raise ValueError(f"unknown GAF kind {kind!r}; expected one of {KINDS}")
@@ -65,7 +72,7 @@ class GafEncoder(nn.Module):
             left, right = torch.stack([x, -s], -1), torch.stack([s, x], -1)
         else:
             left, right = torch.stack([s, -x], -1), torch.stack([x, s], -1)
-        field = torch.matmul(left.float(), right.float().transpose(-1, -2))   # (B, C, T, T)
+        field = torch.matmul(left.float(), right.float().transpose(-1, -2))  # (B, C, T, T)
         return field.flatten(-2).amin(-1).double().unsqueeze(-1).unsqueeze(-1)
 
     def forward(self, raw: torch.Tensor) -> torch.Tensor:
@@ -88,12 +95,10 @@ class GafEncoder(nn.Module):
         gspan = gmax - gmin
         gok = gspan > 0
         # one resize of x, s and 1 together: A x, A s and the row sums of A, each (B, C, S)
-        resized_vectors = resize_vectors(torch.stack([x, s, torch.ones_like(x)]), self.image_size,
-                                         self.interpolation)
+        resized_vectors = resize_vectors(torch.stack([x, s, torch.ones_like(x)]), self.image_size, self.interpolation)
         ax, as_, a1 = resized_vectors[0], resized_vectors[1], resized_vectors[2]
         resized = self.gaf(ax, as_) - gmin * (a1.unsqueeze(-1) * a1.unsqueeze(-2))
-        gray = torch.where(gok, resized / torch.where(gok, gspan, torch.ones_like(gspan)),
-                           torch.zeros_like(resized))
+        gray = torch.where(gok, resized / torch.where(gok, gspan, torch.ones_like(gspan)), torch.zeros_like(resized))
         gray = gray.to(torch.float32).clamp(0.0, 1.0)
         img = 255.0 * gray
         if self.quantize:

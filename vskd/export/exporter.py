@@ -7,6 +7,7 @@ says how to feed it (channels in order, sampling rate, valid T range, conditioni
 files), what comes out (class names) and where it comes from (model file digest, config hash,
 dataset, run, seed, code version).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -14,15 +15,15 @@ import io
 import json
 import logging
 import warnings
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
 from ..atomic import atomic_path
-from .model import (ModelFileError, StudentFile, StudentPipeline, build_pipeline,
-                    load_student, resolve_gaf_config)
+from .model import ModelFileError, StudentFile, StudentPipeline, build_pipeline, load_student, resolve_gaf_config
 from .resize import SUPPORTED_ENLARGE
 
 log = logging.getLogger(__name__)
@@ -64,28 +65,39 @@ def sampling_rate(eff: dict[str, Any] | None, sensor: str | None = None) -> tupl
     rate = gaf.get("resample_hz")
     try:
         from ..data.adapters import get_adapter
+
         adapter = get_adapter(kind) if kind else None
     except (ImportError, ValueError):
         adapter = None
     if adapter is not None:
         if sensors and len(sensors) > 1:
-            raise ModelFileError(f"the student reads {len(sensors)} sensors {list(sensors)} fused; "
-                                 "the exported graph takes one recording (one sensor, one T)")
+            raise ModelFileError(
+                f"the student reads {len(sensors)} sensors {list(sensors)} fused; "
+                "the exported graph takes one recording (one sensor, one T)"
+            )
         sensor = (sensors or adapter.default_sensors)[0]
         if rate is None:
             rate = adapter.spec(sensor).rate_hz
     return (float(rate) if rate else None), sensor, kind
 
 
-def _onnx_bytes(module: torch.nn.Module, example: torch.Tensor, input_name: str, output_name: str,
-                dynamic: dict[int, str]) -> bytes:
+def _onnx_bytes(
+    module: torch.nn.Module, example: torch.Tensor, input_name: str, output_name: str, dynamic: dict[int, str]
+) -> bytes:
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(module, (example,), buf, dynamo=False, opset_version=OPSET,
-                          input_names=[input_name], output_names=[output_name],
-                          dynamic_axes={input_name: dynamic, output_name: {0: "batch"}},
-                          do_constant_folding=True)
+        torch.onnx.export(
+            module,
+            (example,),
+            buf,
+            dynamo=False,
+            opset_version=OPSET,
+            input_names=[input_name],
+            output_names=[output_name],
+            dynamic_axes={input_name: dynamic, output_name: {0: "batch"}},
+            do_constant_folding=True,
+        )
     return buf.getvalue()
 
 
@@ -120,15 +132,28 @@ def torchscript_pipeline(pipeline: StudentPipeline, channels: int, image_size: i
         return torch.jit.script(StudentPipeline(pipeline.encoder, traced))
 
 
-def sidecar(student: StudentFile, gaf: dict[str, Any], eff: dict[str, Any] | None,
-            rate: float | None, sensor: str | None, kind: str | None, files: dict[str, str],
-            extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def sidecar(
+    student: StudentFile,
+    gaf: dict[str, Any],
+    eff: dict[str, Any] | None,
+    rate: float | None,
+    sensor: str | None,
+    kind: str | None,
+    files: dict[str, str],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     t_min, t_max = t_range(gaf)
     cfg = student.student_config
     from ..metrics import code_version
-    prov = {"model_file": student.path, "model_sha256": file_sha256(student.path),
-            "config_hash": student.extra.get("config_hash"),
-            "code_version": code_version(), "torch": torch.__version__, "onnx_opset": OPSET}
+
+    prov = {
+        "model_file": student.path,
+        "model_sha256": file_sha256(student.path),
+        "config_hash": student.extra.get("config_hash"),
+        "code_version": code_version(),
+        "torch": torch.__version__,
+        "onnx_opset": OPSET,
+    }
     for key in ("run", "seed", "mode", "dataset"):
         if key in student.extra:
             prov[key] = student.extra[key]
@@ -144,31 +169,54 @@ def sidecar(student: StudentFile, gaf: dict[str, Any], eff: dict[str, Any] | Non
         "class_names": student.class_names,
         "num_classes": student.num_classes,
         "input": {
-            "name": INPUT, "dtype": "float32", "shape": ["batch", len(gaf["channels"]), "T"],
-            "channels": list(gaf["channels"]), "sensor": sensor, "dataset_kind": kind,
-            "sampling_rate_hz": rate, "t_min": t_min, "t_max": t_max,
+            "name": INPUT,
+            "dtype": "float32",
+            "shape": ["batch", len(gaf["channels"]), "T"],
+            "channels": list(gaf["channels"]),
+            "sensor": sensor,
+            "dataset_kind": kind,
+            "sampling_rate_hz": rate,
+            "t_min": t_min,
+            "t_max": t_max,
             "units": "any: each channel is min-max scaled per recording",
             "conditioning": {"rate_hz": rate, "despike": gaf.get("despike", "auto")},
         },
-        "output": {"name": OUTPUT, "dtype": "float32", "shape": ["batch", student.num_classes],
-                   "meaning": "softmax class probabilities, in class_names order"},
-        "gaf": {"kind": gaf["kind"], "image_size": int(gaf["image_size"]),
-                "interpolation": gaf.get("interpolation", "area"),
-                "gadf_convention": gaf.get("gadf_convention", "matlab"),
-                "quantized": True, "in_graph": True},
-        "network": {"name": student.network_name, "backbone": cfg.get("backbone"),
-                    "backbone_options": cfg.get("backbone_options") or {},
-                    "embedding_dim": cfg.get("embedding_dim"), "input_norm": cfg.get("input_norm", "unit"),
-                    "in_channels": student.in_channels,
-                    "parameters": int(sum(p.numel() for p in student.network.parameters()))},
+        "output": {
+            "name": OUTPUT,
+            "dtype": "float32",
+            "shape": ["batch", student.num_classes],
+            "meaning": "softmax class probabilities, in class_names order",
+        },
+        "gaf": {
+            "kind": gaf["kind"],
+            "image_size": int(gaf["image_size"]),
+            "interpolation": gaf.get("interpolation", "area"),
+            "gadf_convention": gaf.get("gadf_convention", "matlab"),
+            "quantized": True,
+            "in_graph": True,
+        },
+        "network": {
+            "name": student.network_name,
+            "backbone": cfg.get("backbone"),
+            "backbone_options": cfg.get("backbone_options") or {},
+            "embedding_dim": cfg.get("embedding_dim"),
+            "input_norm": cfg.get("input_norm", "unit"),
+            "in_channels": student.in_channels,
+            "parameters": int(sum(p.numel() for p in student.network.parameters())),
+        },
         "provenance": prov,
         **(extra or {}),
     }
 
 
-def export_student(model_path: str | Path, onnx_path: str | Path, torchscript_path: str | Path,
-                   json_path: str | Path, eff: dict[str, Any] | None = None,
-                   sampling_rate_hz: float | None = None) -> dict[str, Any]:
+def export_student(
+    model_path: str | Path,
+    onnx_path: str | Path,
+    torchscript_path: str | Path,
+    json_path: str | Path,
+    eff: dict[str, Any] | None = None,
+    sampling_rate_hz: float | None = None,
+) -> dict[str, Any]:
     """Write ``student.onnx``, ``student.pt`` (TorchScript) and ``student.json`` of a model file.
 
     ``eff`` is the dataset's effective config (its ``gaf`` section is checked against the model
@@ -187,12 +235,29 @@ def export_student(model_path: str | Path, onnx_path: str | Path, torchscript_pa
     scripted = torchscript_pipeline(pipeline, n_ch, size)
     with atomic_path(torchscript_path) as tmp:
         scripted.save(str(tmp))
-    meta = sidecar(student, gaf, eff, rate, sensor, kind,
-                   {"onnx": Path(onnx_path).name, "torchscript": Path(torchscript_path).name})
+    meta = sidecar(
+        student,
+        gaf,
+        eff,
+        rate,
+        sensor,
+        kind,
+        {"onnx": Path(onnx_path).name, "torchscript": Path(torchscript_path).name},
+    )
     write_json(json_path, meta)
-    log.info("exported %s -> %s, %s, %s (%d classes, %s of %s at %s px, T in [%d, %d])", model_path,
-             onnx_path, torchscript_path, json_path, student.num_classes, gaf["kind"],
-             list(gaf["channels"]), size, meta["input"]["t_min"], meta["input"]["t_max"])
+    log.info(
+        "exported %s -> %s, %s, %s (%d classes, %s of %s at %s px, T in [%d, %d])",
+        model_path,
+        onnx_path,
+        torchscript_path,
+        json_path,
+        student.num_classes,
+        gaf["kind"],
+        list(gaf["channels"]),
+        size,
+        meta["input"]["t_min"],
+        meta["input"]["t_max"],
+    )
     return meta
 
 
@@ -230,8 +295,9 @@ def backbone_nodes(model) -> list[str]:
     return [n for n in network_nodes(model) if "/backbone/" in n]
 
 
-def quantize_int8(onnx_path: str | Path, out_path: str | Path, calibration: Sequence[np.ndarray],
-                  per_channel: bool = True) -> dict[str, Any]:
+def quantize_int8(
+    onnx_path: str | Path, out_path: str | Path, calibration: Sequence[np.ndarray], per_channel: bool = True
+) -> dict[str, Any]:
     """Static int8 (QDQ) quantisation of the backbone's convolutions; the GAF encoder stays float
     (its float64 min-max and resize are where exactness lives), and so does the head (fc0 ->
     ReLU -> classifier: under 1 % of the MACs). Why the head: DASK's semantic term pulls the
@@ -242,8 +308,7 @@ def quantize_int8(onnx_path: str | Path, out_path: str | Path, calibration: Sequ
     ``calibration``: raw recordings (C, T) of training clips (activations' ranges).
     """
     import onnx
-    from onnxruntime.quantization import (CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
     model = onnx.load(str(onnx_path))
@@ -255,24 +320,33 @@ def quantize_int8(onnx_path: str | Path, out_path: str | Path, calibration: Sequ
         pre = Path(str(tmp) + ".pre.onnx")
         try:
             quant_pre_process(str(onnx_path), str(pre), skip_symbolic_shape=True)
-            quantize_static(str(pre), str(tmp), _RawReader(calibration),
-                            quant_format=QuantFormat.QDQ, per_channel=per_channel,
-                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                            op_types_to_quantize=["Conv", "Gemm", "MatMul", "Add", "Relu",
-                                                  "MaxPool", "GlobalAveragePool"],
-                            nodes_to_quantize=include,
-                            calibrate_method=CalibrationMethod.MinMax,
-                            extra_options={"ActivationSymmetric": False, "WeightSymmetric": True})
+            quantize_static(
+                str(pre),
+                str(tmp),
+                _RawReader(calibration),
+                quant_format=QuantFormat.QDQ,
+                per_channel=per_channel,
+                activation_type=QuantType.QUInt8,
+                weight_type=QuantType.QInt8,
+                op_types_to_quantize=["Conv", "Gemm", "MatMul", "Add", "Relu", "MaxPool", "GlobalAveragePool"],
+                nodes_to_quantize=include,
+                calibrate_method=CalibrationMethod.MinMax,
+                extra_options={"ActivationSymmetric": False, "WeightSymmetric": True},
+            )
         finally:
             pre.unlink(missing_ok=True)
-    return {"file": out_path.name, "scheme": "static int8 QDQ (per-channel weights, uint8 "
-            "activations, MinMax calibration), backbone only; GAF encoder and head float",
-            "calibration_recordings": len(calibration)}
+    return {
+        "file": out_path.name,
+        "scheme": "static int8 QDQ (per-channel weights, uint8 "
+        "activations, MinMax calibration), backbone only; GAF encoder and head float",
+        "calibration_recordings": len(calibration),
+    }
 
 
 # ---- checks: parity with the training code and accuracy ---------------------------------------
 def ort_session(model: str | Path | bytes, threads: int = 2):
     import onnxruntime as ort
+
     so = ort.SessionOptions()
     so.intra_op_num_threads = threads
     so.inter_op_num_threads = 1
@@ -286,7 +360,7 @@ def training_probabilities(student: StudentFile, images: np.ndarray, batch: int 
     out = []
     with torch.no_grad():
         for i in range(0, len(images), batch):
-            x = torch.as_tensor(np.asarray(images[i:i + batch]), dtype=torch.float32)
+            x = torch.as_tensor(np.asarray(images[i : i + batch]), dtype=torch.float32)
             out.append(torch.softmax(student.network(x).logits, -1).numpy())
     return np.concatenate(out)
 
@@ -322,9 +396,16 @@ def _raw_inputs(rows, meta: dict[str, Any]) -> list[np.ndarray]:
     return out
 
 
-def check_export(model_path: str | Path, onnx_path: str | Path, torchscript_path: str | Path,
-                 json_path: str | Path, split: str | Path, manifest: str | Path,
-                 gaf_h5: str | Path, int8_path: str | Path | None = None) -> dict[str, Any]:
+def check_export(
+    model_path: str | Path,
+    onnx_path: str | Path,
+    torchscript_path: str | Path,
+    json_path: str | Path,
+    split: str | Path,
+    manifest: str | Path,
+    gaf_h5: str | Path,
+    int8_path: str | Path | None = None,
+) -> dict[str, Any]:
     """Parity and accuracy of the exported files on every test clip, against the training code.
 
     - stored path: the exported network (ONNX Runtime, TorchScript ``classify_images``) on the
@@ -343,9 +424,9 @@ def check_export(model_path: str | Path, onnx_path: str | Path, torchscript_path
     pipeline = build_pipeline(student, gaf)
     net_sess = ort_session(onnx_network(pipeline, images.shape[1], images.shape[-1]))
     imgs = images.astype(np.float32)
-    p_onnx_img = np.concatenate([net_sess.run(None, {"images": imgs[i:i + 1]})[0] for i in range(len(imgs))])
+    p_onnx_img = np.concatenate([net_sess.run(None, {"images": imgs[i : i + 1]})[0] for i in range(len(imgs))])
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")        # torch.jit.load's deprecation notice
+        warnings.simplefilter("ignore")  # torch.jit.load's deprecation notice
         scripted = torch.jit.load(str(torchscript_path), map_location="cpu")
     with torch.no_grad():
         p_ts_img = scripted.classify_images(torch.from_numpy(imgs)).numpy()
@@ -365,14 +446,22 @@ def check_export(model_path: str | Path, onnx_path: str | Path, torchscript_path
 
     report: dict[str, Any] = {
         "n_test": len(ids),
-        "accuracy": {"training_code_stored_images": acc(ref), "onnx_stored_images": acc(p_onnx_img),
-                     "torchscript_stored_images": acc(p_ts_img), "onnx_raw": acc(p_onnx_raw),
-                     "torchscript_raw": acc(p_ts_raw)},
+        "accuracy": {
+            "training_code_stored_images": acc(ref),
+            "onnx_stored_images": acc(p_onnx_img),
+            "torchscript_stored_images": acc(p_ts_img),
+            "onnx_raw": acc(p_onnx_raw),
+            "torchscript_raw": acc(p_ts_raw),
+        },
         "max_abs_prob_diff_vs_training_code": {
-            "onnx_stored_images": diff(p_onnx_img), "torchscript_stored_images": diff(p_ts_img),
-            "onnx_raw": diff(p_onnx_raw), "torchscript_raw": diff(p_ts_raw)},
+            "onnx_stored_images": diff(p_onnx_img),
+            "torchscript_stored_images": diff(p_ts_img),
+            "onnx_raw": diff(p_onnx_raw),
+            "torchscript_raw": diff(p_ts_raw),
+        },
         "top1_agreement_raw_vs_training_code": float((p_onnx_raw.argmax(1) == ref.argmax(1)).mean()),
-        "gaf_pixels_on_another_level": int((levels > 0).sum()), "gaf_pixels": int(levels.size),
+        "gaf_pixels_on_another_level": int((levels > 0).sum()),
+        "gaf_pixels": int(levels.size),
         "gaf_max_level_diff": float(levels.max()),
     }
     if int8_path is not None:
@@ -384,16 +473,23 @@ def check_export(model_path: str | Path, onnx_path: str | Path, torchscript_path
     return report
 
 
-def export_run(model_path: str | Path, eff: dict[str, Any], out: dict[str, str | Path],
-               split: str | Path, manifest: str | Path, gaf_h5: str | Path,
-               calibration_clips: int = 64) -> dict[str, Any]:
+def export_run(
+    model_path: str | Path,
+    eff: dict[str, Any],
+    out: dict[str, str | Path],
+    split: str | Path,
+    manifest: str | Path,
+    gaf_h5: str | Path,
+    calibration_clips: int = 64,
+) -> dict[str, Any]:
     """The export rule: student.{onnx,pt,json}, the int8 variant and the parity/accuracy report.
 
     ``out`` keys: onnx, torchscript, json, int8, report. Calibration of the int8 variant uses up
     to ``calibration_clips`` training clips (evenly spaced), never test clips.
     """
-    from ..data.manifest import read_split
     import pandas as pd
+
+    from ..data.manifest import read_split
 
     meta = export_student(model_path, out["onnx"], out["torchscript"], out["json"], eff)
     frame = read_split(split)
@@ -402,16 +498,23 @@ def export_run(model_path: str | Path, eff: dict[str, Any], out: dict[str, str |
     rows = pd.read_csv(manifest).set_index("clip_id").loc[pick]
     calib = _raw_inputs(rows, meta)
     qinfo = quantize_int8(out["onnx"], out["int8"], calib)
-    report = check_export(model_path, out["onnx"], out["torchscript"], out["json"], split, manifest,
-                          gaf_h5, out["int8"])
+    report = check_export(
+        model_path, out["onnx"], out["torchscript"], out["json"], split, manifest, gaf_h5, out["int8"]
+    )
     sizes = {k: Path(out[k]).stat().st_size for k in ("onnx", "torchscript", "int8")}
-    meta["int8"] = {**qinfo, "accuracy": report["accuracy"]["int8_onnx_raw"],
-                    "float_accuracy": report["accuracy"]["onnx_raw"]}
+    meta["int8"] = {
+        **qinfo,
+        "accuracy": report["accuracy"]["int8_onnx_raw"],
+        "float_accuracy": report["accuracy"]["onnx_raw"],
+    }
     meta["files"]["int8"] = Path(out["int8"]).name
     meta["file_bytes"] = sizes
-    meta["checks"] = {"report": Path(out["report"]).name, "n_test": report["n_test"],
-                      "accuracy": report["accuracy"],
-                      "max_abs_prob_diff_vs_training_code": report["max_abs_prob_diff_vs_training_code"]}
+    meta["checks"] = {
+        "report": Path(out["report"]).name,
+        "n_test": report["n_test"],
+        "accuracy": report["accuracy"],
+        "max_abs_prob_diff_vs_training_code": report["max_abs_prob_diff_vs_training_code"],
+    }
     write_json(out["json"], meta)
     write_json(out["report"], {**report, "file_bytes": sizes, "int8": qinfo})
     log.info("export checks on %d test clips: %s", report["n_test"], report["accuracy"])

@@ -5,6 +5,7 @@
 "gaf_config", "config_hash", ...})``), tolerant of the keys a file may lack or add.
 :class:`StudentPipeline` puts :class:`~vskd.export.encoder.GafEncoder` in front of it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -32,20 +33,20 @@ class StudentFile:
     """What a training model file says about its student."""
 
     path: str
-    network: nn.Module                 # the training code's network (eval mode)
+    network: nn.Module  # the training code's network (eval mode)
     network_name: str
     student_config: dict[str, Any]
     num_classes: int
     class_names: list[str]
     in_channels: int
     gaf_config: dict[str, Any] | None
-    extra: dict[str, Any] = field(default_factory=dict)   # config_hash, run, seed, ... as saved
+    extra: dict[str, Any] = field(default_factory=dict)  # config_hash, run, seed, ... as saved
 
 
 def _torch_load(path: Path) -> dict[str, Any]:
     try:
         return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:       # configs saved as arbitrary objects: trusted, locally written files
+    except Exception:  # configs saved as arbitrary objects: trusted, locally written files
         try:
             return torch.load(path, map_location="cpu", weights_only=False)
         except Exception as exc:
@@ -61,9 +62,11 @@ def load_student(path: str | Path) -> StudentFile:
         raise ModelFileError(f"{path}: model file does not exist")
     state = _torch_load(path)
     if not isinstance(state, dict) or "state_dict" not in state:
-        raise ModelFileError(f"{path}: expected a dict with a 'state_dict' (a model file written by "
-                             f"vskd training), got {type(state).__name__}"
-                             + (f" with keys {sorted(state)[:8]}" if isinstance(state, dict) else ""))
+        raise ModelFileError(
+            f"{path}: expected a dict with a 'state_dict' (a model file written by "
+            f"vskd training), got {type(state).__name__}"
+            + (f" with keys {sorted(state)[:8]}" if isinstance(state, dict) else "")
+        )
     cfg = state.get("student_config") or state.get("network_config")
     if not isinstance(cfg, dict):
         raise ModelFileError(f"{path}: no 'student_config' (keys: {sorted(state)})")
@@ -88,15 +91,31 @@ def load_student(path: str | Path) -> StudentFile:
         net.load_state_dict(weights)
     except RuntimeError as exc:
         raise ModelFileError(f"{path}: the state dict does not fit {network_name} {cfg}: {exc}") from None
-    known = {"state_dict", "student_config", "network_config", "num_classes", "class_names",
-             "in_channels", "gaf_config"}
+    known = {
+        "state_dict",
+        "student_config",
+        "network_config",
+        "num_classes",
+        "class_names",
+        "in_channels",
+        "gaf_config",
+    }
     extra = {k: v for k, v in state.items() if k not in known and isinstance(v, (str, int, float, bool))}
     run = state.get("run")
-    if isinstance(run, dict) and "name" in run:          # the run sheet's entry: keep its name
+    if isinstance(run, dict) and "name" in run:  # the run sheet's entry: keep its name
         extra["run"] = str(run["name"])
         extra.update({f"run_{k}": v for k, v in run.items() if k in ("method", "teacher")})
-    return StudentFile(str(path), net.eval(), network_name, dict(cfg), int(num_classes), names,
-                       int(in_channels), dict(gaf_cfg) if gaf_cfg else None, extra)
+    return StudentFile(
+        str(path),
+        net.eval(),
+        network_name,
+        dict(cfg),
+        int(num_classes),
+        names,
+        int(in_channels),
+        dict(gaf_cfg) if gaf_cfg else None,
+        extra,
+    )
 
 
 def resolve_gaf_config(student: StudentFile, eff: dict[str, Any] | None) -> dict[str, Any]:
@@ -112,15 +131,22 @@ def resolve_gaf_config(student: StudentFile, eff: dict[str, Any] | None) -> dict
         raise ModelFileError(f"{student.path}: no 'gaf_config' in the model file and no config given")
     if student.gaf_config and cfg_gaf:
         keys = [k for k in GAF_KEYS if not (k == "gadf_convention" and gaf["kind"] != "gadf")]
-        diff = {k: (student.gaf_config.get(k), cfg_gaf.get(k)) for k in keys
-                if _norm(student.gaf_config.get(k, _DEFAULT.get(k))) != _norm(cfg_gaf.get(k, _DEFAULT.get(k)))}
+        diff = {
+            k: (student.gaf_config.get(k), cfg_gaf.get(k))
+            for k in keys
+            if _norm(student.gaf_config.get(k, _DEFAULT.get(k))) != _norm(cfg_gaf.get(k, _DEFAULT.get(k)))
+        }
         if diff:
-            raise ModelFileError(f"{student.path}: trained on GAF settings that differ from the "
-                                 f"config's: {', '.join(f'{k}: model {a!r} vs config {b!r}' for k, (a, b) in diff.items())}")
+            raise ModelFileError(
+                f"{student.path}: trained on GAF settings that differ from the "
+                f"config's: {', '.join(f'{k}: model {a!r} vs config {b!r}' for k, (a, b) in diff.items())}"
+            )
     gaf = {**_DEFAULT, **gaf}
     if len(gaf["channels"]) != student.in_channels:
-        raise ModelFileError(f"{student.path}: {len(gaf['channels'])} GAF channels "
-                             f"{list(gaf['channels'])} for a network with {student.in_channels} inputs")
+        raise ModelFileError(
+            f"{student.path}: {len(gaf['channels'])} GAF channels "
+            f"{list(gaf['channels'])} for a network with {student.in_channels} inputs"
+        )
     return gaf
 
 
@@ -149,7 +175,7 @@ class StudentPipeline(nn.Module):
     def __init__(self, encoder: GafEncoder, network: nn.Module):
         super().__init__()
         self.encoder = encoder
-        self.network = network            # images -> logits
+        self.network = network  # images -> logits
 
     def forward(self, raw: torch.Tensor) -> torch.Tensor:
         return torch.softmax(self.network(self.encoder(raw)), dim=-1)
@@ -161,6 +187,11 @@ class StudentPipeline(nn.Module):
 
 
 def build_pipeline(student: StudentFile, gaf: dict[str, Any], quantize: bool = True) -> StudentPipeline:
-    enc = GafEncoder(gaf["kind"], int(gaf["image_size"]), gaf.get("interpolation", "area"),
-                     gaf.get("gadf_convention", "matlab"), quantize=quantize)
+    enc = GafEncoder(
+        gaf["kind"],
+        int(gaf["image_size"]),
+        gaf.get("interpolation", "area"),
+        gaf.get("gadf_convention", "matlab"),
+        quantize=quantize,
+    )
     return StudentPipeline(enc, NetworkLogits(student.network)).eval()

@@ -8,6 +8,7 @@ Berkeley ``ax ay az t``; ``.csv``: MMAct ``timestamp,x,y,z``, read as the model'
 sorted, de-duplicated, despiked, resampled to the model's rate), picks the model's channels by name
 and checks what the graph needs. Every error is a ``DataFileError`` naming the file.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,14 +21,13 @@ from ..data.readers import DataFileError
 #: suffixes a folder scan picks up
 SUFFIXES = (".mat", ".txt", ".csv", ".npy")
 #: the adapter reading files of a suffix whose name says nothing (and that adapter's sensor)
-BY_SUFFIX = {".mat": ("utd_mhad", "imu"), ".txt": ("berkeley_mhad", "shimmer01"),
-             ".csv": ("mmact", "acc_watch")}
+BY_SUFFIX = {".mat": ("utd_mhad", "imu"), ".txt": ("berkeley_mhad", "shimmer01"), ".csv": ("mmact", "acc_watch")}
 
 
 def _adapters():
     try:
         from ..data.adapters import available_kinds, get_adapter
-    except ImportError:          # an older checkout without the adapters: UTD .mat only
+    except ImportError:  # an older checkout without the adapters: UTD .mat only
         return []
     return [get_adapter(k) for k in available_kinds()]
 
@@ -38,9 +38,11 @@ ARRAY = "array"
 
 def _generic(path: Path, values: np.ndarray):
     from ..data.adapters.base import Recording
+
     values = np.asarray(values, dtype=np.float64)
-    return Recording(ARRAY, tuple(f"column{i}" for i in range(values.shape[1])), values, None,
-                     float("nan"), str(path)), None
+    return Recording(
+        ARRAY, tuple(f"column{i}" for i in range(values.shape[1])), values, None, float("nan"), str(path)
+    ), None
 
 
 def read_recording(path: str | Path, sensor_hint: str | None = None):
@@ -68,15 +70,17 @@ def read_recording(path: str | Path, sensor_hint: str | None = None):
                 raise DataFileError(f"{path}: array of {arr.dtype}, expected numbers")
             return _generic(path, arr)
         if suffix not in BY_SUFFIX:
-            raise DataFileError(f"{path}: unknown recording format {suffix or '(no suffix)'!r}; "
-                                f"expected one of {list(SUFFIXES)}")
+            raise DataFileError(
+                f"{path}: unknown recording format {suffix or '(no suffix)'!r}; expected one of {list(SUFFIXES)}"
+            )
         kind, default_sensor = BY_SUFFIX[suffix]
         adapter = next((a for a in adapters if a.kind == kind), None)
         if adapter is None:
             if suffix == ".mat":
+                from ..data.adapters.base import Recording
                 from ..data.readers import read_inertial
                 from ..gaf import CHANNELS
-                from ..data.adapters.base import Recording
+
                 return Recording("imu", CHANNELS, read_inertial(path), None, 50.0, str(path)), None
             raise DataFileError(f"{path}: no reader for {suffix} files in this installation")
         sensor = sensor_hint if sensor_hint in adapter.sensors else default_sensor
@@ -107,35 +111,44 @@ def model_input(rec, spec, meta: dict[str, Any]) -> tuple[np.ndarray, list[str]]
         raise DataFileError(f"{path}: {bad} sample(s) hold NaN or infinite values")
     if rec.sensor == ARRAY:
         if len(rec.channels) != len(want):
-            raise DataFileError(f"{path}: {len(rec.channels)} channels, the model needs {len(want)} "
-                                f"({', '.join(want)})")
+            raise DataFileError(
+                f"{path}: {len(rec.channels)} channels, the model needs {len(want)} ({', '.join(want)})"
+            )
         rec = replace(rec, channels=tuple(want), rate_hz=float(rate or 0) or 1.0)
         notes.append(f"columns taken as {', '.join(want)} in order")
     missing = [c for c in want if c not in rec.channels]
     if missing:
-        raise DataFileError(f"{path}: wrong channels: the model needs {want}, this "
-                            f"{rec.sensor} recording has {list(rec.channels)} (missing {missing})")
+        raise DataFileError(
+            f"{path}: wrong channels: the model needs {want}, this "
+            f"{rec.sensor} recording has {list(rec.channels)} (missing {missing})"
+        )
     needs_conditioning = rec.times is not None or (rate and abs(rec.rate_hz - rate) > 1e-9)
     if needs_conditioning:
         from ..data.conditioning import Conditioning, condition
+
         cond = Conditioning.from_config(inp.get("conditioning") or {"rate_hz": rate})
         series, rep = condition(rec, cond, spec)
         if rec.times is None:
             notes.append(f"resampled {rec.rate_hz:g} -> {rate:g} Hz")
         elif rep.spikes or rep.reordered or rep.duplicates:
-            notes.append(f"conditioned: {rep.spikes} spike samples dropped, {rep.reordered} backward "
-                         f"steps sorted, {rep.duplicates} repeated timestamps merged")
+            notes.append(
+                f"conditioned: {rep.spikes} spike samples dropped, {rep.reordered} backward "
+                f"steps sorted, {rep.duplicates} repeated timestamps merged"
+            )
         values = series
     else:
         values = rec.values
     x = np.ascontiguousarray(values[:, [rec.channels.index(c) for c in want]].T, dtype=np.float32)
     n = x.shape[1]
     if n < inp["t_min"]:
-        raise DataFileError(f"{path}: too short: {n} samples, the model needs at least {inp['t_min']}"
-                            + (f" ({inp['t_min'] / rate:.2f} s at {rate:g} Hz)" if rate else ""))
+        raise DataFileError(
+            f"{path}: too short: {n} samples, the model needs at least {inp['t_min']}"
+            + (f" ({inp['t_min'] / rate:.2f} s at {rate:g} Hz)" if rate else "")
+        )
     if n > inp["t_max"]:
-        raise DataFileError(f"{path}: too long: {n} samples, the model takes at most {inp['t_max']}; "
-                            "cut the recording into windows")
+        raise DataFileError(
+            f"{path}: too long: {n} samples, the model takes at most {inp['t_max']}; cut the recording into windows"
+        )
     if not np.isfinite(x).all():
         raise DataFileError(f"{path}: values overflow float32")
     flat = [c for c, row in zip(want, x) if row.max() == row.min()]

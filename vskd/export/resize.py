@@ -25,6 +25,7 @@ Exactness: the weights are OpenCV's, bit for bit (float32; tested by resizing id
 with ``cv2.resize``); OpenCV sums the products in another order, so resized images agree to float
 rounding (~1e-7). Enlarging with ``cubic`` is not implemented in-graph.
 """
+
 from __future__ import annotations
 
 import torch
@@ -45,17 +46,17 @@ def positions_like(series: torch.Tensor) -> torch.Tensor:
 
 
 def _area_shrink(n: torch.Tensor, scale: torch.Tensor, d: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
-    fsx1 = d * scale                                  # (S, 1)
+    fsx1 = d * scale  # (S, 1)
     fsx2 = fsx1 + scale
     cell = torch.minimum(scale, n - fsx1)
-    overlap = torch.clamp(torch.minimum(fsx2, s + 1.0) - torch.maximum(fsx1, s), min=0.0)   # (S, N)
+    overlap = torch.clamp(torch.minimum(fsx2, s + 1.0) - torch.maximum(fsx1, s), min=0.0)  # (S, N)
     kept = torch.where(overlap > AREA_EPS, overlap, torch.zeros_like(overlap))
-    return (kept / cell).float().double()             # OpenCV stores the weights as float32
+    return (kept / cell).float().double()  # OpenCV stores the weights as float32
 
 
 def _two_tap(sx: torch.Tensor, fx: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     """(S, N) weights 1 - fx at column sx and fx at column sx + 1 (sx, fx: (S, 1), float64)."""
-    w0 = (1.0 - fx.float()).double()                  # OpenCV: cbuf[0] = 1.f - fx (float32)
+    w0 = (1.0 - fx.float()).double()  # OpenCV: cbuf[0] = 1.f - fx (float32)
     zero = torch.zeros_like(s)
     return torch.where(s == sx, w0, zero) + torch.where(s == sx + 1.0, fx, zero)
 
@@ -71,8 +72,9 @@ def _clamp_taps(sx: torch.Tensor, fx: torch.Tensor, n: torch.Tensor) -> tuple[to
     return sx, fx
 
 
-def _area_enlarge(n: torch.Tensor, scale: torch.Tensor, inv: torch.Tensor, d: torch.Tensor,
-                  s: torch.Tensor) -> torch.Tensor:
+def _area_enlarge(
+    n: torch.Tensor, scale: torch.Tensor, inv: torch.Tensor, d: torch.Tensor, s: torch.Tensor
+) -> torch.Tensor:
     sx = torch.floor(d * scale)
     fx = ((d + 1.0) - (sx + 1.0) * inv).float().double()
     fx = torch.where(fx <= 0, torch.zeros_like(fx), fx - torch.floor(fx))
@@ -97,12 +99,12 @@ def resize_matrix(positions: torch.Tensor, size: int, interpolation: str = "area
     Enlarging with ``cubic`` is not implemented: its weights are NaN, so a graph fed a recording
     shorter than ``size`` yields NaN rather than a silently different image.
     """
-    s = positions.reshape(1, -1)                                      # (1, N)
-    n = positions[-1:].reshape(1, 1) + 1.0                            # N as a (1, 1) tensor
-    d = torch.arange(size, dtype=torch.float64).reshape(-1, 1)        # (S, 1)
+    s = positions.reshape(1, -1)  # (1, N)
+    n = positions[-1:].reshape(1, 1) + 1.0  # N as a (1, 1) tensor
+    d = torch.arange(size, dtype=torch.float64).reshape(-1, 1)  # (S, 1)
     # tensor / tensor: a Python number divided by a tensor is reciprocal-times in torch (1 ulp off)
-    inv = torch.full_like(n, float(size)) / n                         # OpenCV's inv_scale
-    scale = torch.ones_like(n) / inv                                  # OpenCV's scale
+    inv = torch.full_like(n, float(size)) / n  # OpenCV's inv_scale
+    scale = torch.ones_like(n) / inv  # OpenCV's scale
     shrink = _area_shrink(n, scale, d, s)
     if interpolation == "area":
         enlarge = _area_enlarge(n, scale, inv, d, s)
@@ -136,9 +138,9 @@ def resize_vectors(v: torch.Tensor, size: int, interpolation: str = "area") -> t
     and the one that applies to N is selected, so the graph has no control flow.
     """
     positions = positions_like(v)
-    n = positions[-1:] + 1.0                                          # (1,)
+    n = positions[-1:] + 1.0  # (1,)
     last = n - 1.0
-    d = torch.arange(size, dtype=torch.float64)                       # (S,)
+    d = torch.arange(size, dtype=torch.float64)  # (S,)
     inv = torch.full_like(n, float(size)) / n
     scale = torch.ones_like(n) / inv
     zero = torch.zeros_like(d)
@@ -153,12 +155,15 @@ def resize_vectors(v: torch.Tensor, size: int, interpolation: str = "area") -> t
     wl = torch.where(wl > 1e-3, wl, zero)
     wr = fsx2 - sx2
     wr = torch.where(wr > 1e-3, torch.minimum(torch.minimum(wr, torch.ones_like(wr)), cell), zero)
-    prefix = torch.cat([torch.zeros_like(v[..., :1]), torch.cumsum(v, -1)], -1)   # (..., N + 1)
-    alpha = (1.0 / cell).float().double()      # OpenCV's per-cell weight of a full pixel (float32)
+    prefix = torch.cat([torch.zeros_like(v[..., :1]), torch.cumsum(v, -1)], -1)  # (..., N + 1)
+    alpha = (1.0 / cell).float().double()  # OpenCV's per-cell weight of a full pixel (float32)
 
     full = _take(prefix, torch.clamp(sx2, zero, n).long()) - _take(prefix, torch.clamp(sx1, zero, n).long())
-    shrink = (full * alpha + _take(v, _index(sx1 - 1.0, zero, last)) * (wl / cell).float().double()
-              + _take(v, _index(sx2, zero, last)) * (wr / cell).float().double())
+    shrink = (
+        full * alpha
+        + _take(v, _index(sx1 - 1.0, zero, last)) * (wl / cell).float().double()
+        + _take(v, _index(sx2, zero, last)) * (wr / cell).float().double()
+    )
 
     # enlarging: 2 taps with the kernel's coefficients
     if interpolation == "area":
@@ -177,6 +182,6 @@ def resize_vectors(v: torch.Tensor, size: int, interpolation: str = "area") -> t
     sx = torch.where(right, last + zero, sx)
     w0 = (1.0 - fx.float()).double()
     enlarge = _take(v, _index(sx, zero, last)) * w0 + _take(v, _index(sx + 1.0, zero, last)) * fx
-    if interpolation != "area" and interpolation != "linear":    # cubic: not in-graph
+    if interpolation != "area" and interpolation != "linear":  # cubic: not in-graph
         enlarge = enlarge * float("nan")
     return torch.where(n >= float(size), shrink, enlarge)

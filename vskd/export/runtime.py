@@ -1,4 +1,5 @@
 """Load an exported student (or a training model file) and run it on one recording."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,10 @@ from .model import ModelFileError
 
 def find_sidecar(model_path: Path) -> Path | None:
     """``student.json`` beside ``student.onnx`` / ``student.pt`` (same stem first)."""
-    for cand in (model_path.with_suffix(".json"),
-                 model_path.with_name(model_path.name.split(".")[0].split("_int8")[0] + ".json")):
+    for cand in (
+        model_path.with_suffix(".json"),
+        model_path.with_name(model_path.name.split(".")[0].split("_int8")[0] + ".json"),
+    ):
         if cand.is_file():
             return cand
     return None
@@ -34,9 +37,12 @@ class Predictor:
         self.meta: dict[str, Any] | None = json.loads(sidecar.read_text()) if sidecar else None
         if path.suffix == ".onnx":
             from .exporter import ort_session
+
             if self.meta is None:
-                raise ModelFileError(f"{path}: no sidecar {path.with_suffix('.json').name} beside it "
-                                     "(class names, channels, sampling rate)")
+                raise ModelFileError(
+                    f"{path}: no sidecar {path.with_suffix('.json').name} beside it "
+                    "(class names, channels, sampling rate)"
+                )
             self.session = ort_session(path, threads)
             self.input_name = self.session.get_inputs()[0].name
             self.backend = "onnxruntime"
@@ -45,15 +51,15 @@ class Predictor:
         torch.set_num_threads(threads)
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")      # torch.jit.load's deprecation notice
+                warnings.simplefilter("ignore")  # torch.jit.load's deprecation notice
                 module = torch.jit.load(str(path), map_location="cpu")
             if self.meta is None:
-                raise ModelFileError(f"{path}: TorchScript model without a sidecar "
-                                     f"{path.with_suffix('.json').name}")
+                raise ModelFileError(f"{path}: TorchScript model without a sidecar {path.with_suffix('.json').name}")
             self.backend = "torchscript"
-        except RuntimeError:              # not TorchScript: a model file written by training
+        except RuntimeError:  # not TorchScript: a model file written by training
             from .exporter import sidecar as make_sidecar
             from .model import build_pipeline, load_student, resolve_gaf_config
+
             student = load_student(path)
             gaf = resolve_gaf_config(student, None)
             module = build_pipeline(student, gaf)
@@ -65,6 +71,7 @@ class Predictor:
         def run(x: np.ndarray) -> np.ndarray:
             with torch.no_grad():
                 return self.module(torch.from_numpy(x)[None]).numpy()[0]
+
         self._run = run
 
     @property

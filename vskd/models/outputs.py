@@ -4,6 +4,7 @@ Distillation methods differ in what they read (logits, an embedding, a pooled fe
 maps); networks return all of these explicitly instead of exposing them through forward hooks
 (hooks on in-place ReLUs see overwritten tensors). ``maps`` are only computed when asked for.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,11 +34,12 @@ class NetOutput:
     relation: torch.Tensor | None = None
     maps: list[torch.Tensor] = field(default_factory=list)
 
-    def detached(self) -> "NetOutput":
+    def detached(self) -> NetOutput:
         """A copy with every tensor cut from the graph (teacher outputs are constants)."""
-        d = lambda t: None if t is None else t.detach()   # noqa: E731
-        return NetOutput(d(self.logits), d(self.embedding), d(self.pooled), d(self.relation),
-                         [m.detach() for m in self.maps])
+        d = lambda t: None if t is None else t.detach()  # noqa: E731
+        return NetOutput(
+            d(self.logits), d(self.embedding), d(self.pooled), d(self.relation), [m.detach() for m in self.maps]
+        )
 
 
 @dataclass
@@ -53,12 +55,12 @@ class TeacherSet(NetOutput):
     ablation_classes: list[int] = field(default_factory=list)
 
     @classmethod
-    def of(cls, branches: list[NetOutput], ablation_classes: list[int]) -> "TeacherSet":
+    def of(cls, branches: list[NetOutput], ablation_classes: list[int]) -> TeacherSet:
         if not branches:
             raise ValueError("a TeacherSet needs at least one teacher")
         logits = torch.stack([b.logits for b in branches]).sum(0)
         emb = torch.stack([b.embedding for b in branches]).mean(0) if branches[0].embedding is not None else None
         return cls(logits, emb, None, None, [], list(branches), list(ablation_classes))
 
-    def detached(self) -> "TeacherSet":
+    def detached(self) -> TeacherSet:
         return TeacherSet.of([b.detached() for b in self.branches], self.ablation_classes)

@@ -9,9 +9,11 @@ layer, as the released network does after every block. The fused teacher's predi
 its branches' logits (the released evaluation). ``TeacherSet`` carries several teachers' outputs
 through the ``DistillMethod`` contract (:mod:`vskd.models.outputs`).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -26,14 +28,17 @@ def backbone_stages(bb: Backbone) -> list[Callable[[torch.Tensor], torch.Tensor]
     SPAMFM can sit between them. Supported: smallcnn and the ResNets."""
     from .backbones.resnet import ResNetBackbone
     from .backbones.smallcnn import SmallCNN
+
     if isinstance(bb, SmallCNN):
         net = bb.net
         return [lambda x: net[0](bb.norm(x)), net[1], net[2], net[3]]
     if isinstance(bb, ResNetBackbone):
         n = bb.net
         return [lambda x: n.layer1(n.maxpool(n.relu(n.bn1(n.conv1(bb.norm(x)))))), n.layer2, n.layer3, n.layer4]
-    raise ValueError(f"SPAMFM fusion needs stage access to the backbone; {type(bb).__name__} is not "
-                     "supported (use smallcnn, resnet18 or resnet50 for the sensor teachers)")
+    raise ValueError(
+        f"SPAMFM fusion needs stage access to the backbone; {type(bb).__name__} is not "
+        "supported (use smallcnn, resnet18 or resnet50 for the sensor teachers)"
+    )
 
 
 class SensorTeacher(nn.Module):
@@ -41,9 +46,16 @@ class SensorTeacher(nn.Module):
 
     modality = "gaf"
 
-    def __init__(self, num_classes: int, semantic_dim: int, embedding_dim: int = 64,
-                 in_channels: int = 3, backbone: str = "smallcnn", pretrained: str | None = None,
-                 input_norm: str = "unit"):
+    def __init__(
+        self,
+        num_classes: int,
+        semantic_dim: int,
+        embedding_dim: int = 64,
+        in_channels: int = 3,
+        backbone: str = "smallcnn",
+        pretrained: str | None = None,
+        input_norm: str = "unit",
+    ):
         super().__init__()
         self.backbone = build_backbone(backbone, in_channels=in_channels, input_norm=input_norm)
         if pretrained:
@@ -57,10 +69,16 @@ class SensorTeacher(nn.Module):
         self.map_channels = tuple(self.backbone.map_channels)
 
     @classmethod
-    def from_config(cls, cfg: dict[str, Any], num_classes: int, semantic_dim: int,
-                    in_channels: int) -> "SensorTeacher":
-        return cls(num_classes, semantic_dim, cfg["embedding_dim"], in_channels, cfg["backbone"],
-                   cfg.get("pretrained"), cfg.get("input_norm", "unit"))
+    def from_config(cls, cfg: dict[str, Any], num_classes: int, semantic_dim: int, in_channels: int) -> SensorTeacher:
+        return cls(
+            num_classes,
+            semantic_dim,
+            cfg["embedding_dim"],
+            in_channels,
+            cfg["backbone"],
+            cfg.get("pretrained"),
+            cfg.get("input_norm", "unit"),
+        )
 
     def head(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         sem = self.semantic(torch.relu(self.fc0(pooled)))
@@ -75,14 +93,20 @@ class SensorTeacher(nn.Module):
 class FusionTeacher(nn.Module):
     """M sensor branches fused by SPAMFM; ``forward([x_1..x_M]) -> [NetOutput_1..NetOutput_M]``."""
 
-    def __init__(self, branches: list[SensorTeacher], stages: list[int] | tuple[int, ...] = (1, 2, 3, 4),
-                 vectors: bool = True, reduction: int = 4):
+    def __init__(
+        self,
+        branches: list[SensorTeacher],
+        stages: list[int] | tuple[int, ...] = (1, 2, 3, 4),
+        vectors: bool = True,
+        reduction: int = 4,
+    ):
         super().__init__()
         self.branches = nn.ModuleList(branches)
         self.stages = sorted(int(s) for s in stages)
         channels = branches[0].map_channels
-        self.stage_fusion = nn.ModuleDict({str(k): SPAMFM([channels[k - 1]] * len(branches), reduction)
-                                           for k in self.stages})
+        self.stage_fusion = nn.ModuleDict(
+            {str(k): SPAMFM([channels[k - 1]] * len(branches), reduction) for k in self.stages}
+        )
         self.vectors = vectors
         if vectors:
             self.fc0_fusion = SPAMFM([branches[0].fc0.out_features] * len(branches), reduction)
@@ -90,9 +114,15 @@ class FusionTeacher(nn.Module):
         self._stage_fns = [backbone_stages(b.backbone) for b in branches]
 
     @classmethod
-    def from_config(cls, branch_cfg: dict[str, Any], fusion_cfg: dict[str, Any], num_classes: int,
-                    semantic_dim: int, in_channels: Sequence[int],
-                    init_models: Sequence[str] | None = None) -> "FusionTeacher":
+    def from_config(
+        cls,
+        branch_cfg: dict[str, Any],
+        fusion_cfg: dict[str, Any],
+        num_classes: int,
+        semantic_dim: int,
+        in_channels: Sequence[int],
+        init_models: Sequence[str] | None = None,
+    ) -> FusionTeacher:
         """One branch per sensor (``in_channels`` each) from the branch section, fused as the fusion
         section says; ``init: sensor_teachers`` starts each branch from a trained sensor teacher."""
         branches = [SensorTeacher.from_config(branch_cfg, num_classes, semantic_dim, c) for c in in_channels]
@@ -128,8 +158,10 @@ class FusionTeacher(nn.Module):
         sem = [b.semantic(x) for b, x in zip(self.branches, e)]
         if self.vectors:
             sem = self.semantic_fusion(sem)
-        return [NetOutput(b.classifier(s), s, p, None, mp if with_maps else [])
-                for b, s, p, mp in zip(self.branches, sem, pooled, maps)]
+        return [
+            NetOutput(b.classifier(s), s, p, None, mp if with_maps else [])
+            for b, s, p, mp in zip(self.branches, sem, pooled, maps)
+        ]
 
 
 __all__ = ["FusionTeacher", "SensorTeacher", "TeacherSet", "backbone_stages"]

@@ -17,6 +17,7 @@ evaluation and the knowledge cache therefore use fixed batches in split order (s
 ``vskd.training.sensor_teachers``). Sum and product need equal channel counts in every branch (always true
 here: the branches share one architecture).
 """
+
 from __future__ import annotations
 
 import torch
@@ -72,5 +73,5 @@ class SPAMFM(nn.Module):
 
     def forward(self, features: list[torch.Tensor]) -> list[torch.Tensor]:
         gates = self.gates(features)
-        self.last_gates = [g.detach() for g in gates]     # for the report: fusion weights per class
+        self.last_gates = [g.detach() for g in gates]  # for the report: fusion weights per class
         return [f * (g.view(*g.shape, 1, 1) if f.dim() == 4 else g) for f, g in zip(features, gates)]

@@ -1,4 +1,5 @@
 """The sensor student: a 2-D CNN on GAF images with a pool -> fc0 -> classes head (VSKD)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,14 +26,22 @@ class GafStudent(nn.Module):
 
     modality = "gaf"
 
-    def __init__(self, num_classes: int, embedding_dim: int = 300, in_channels: int = 3,
-                 backbone: str = "resnet18", pretrained: str | None = None,
-                 input_norm: str = "unit", backbone_options: dict[str, Any] | None = None):
+    def __init__(
+        self,
+        num_classes: int,
+        embedding_dim: int = 300,
+        in_channels: int = 3,
+        backbone: str = "resnet18",
+        pretrained: str | None = None,
+        input_norm: str = "unit",
+        backbone_options: dict[str, Any] | None = None,
+    ):
         super().__init__()
         if pretrained and in_channels != 3:
             raise ValueError(f"ImageNet weights ({pretrained}) need 3 GAF channels, got {in_channels}")
-        self.backbone = build_backbone(backbone, in_channels=in_channels, input_norm=input_norm,
-                                       **(backbone_options or {}))
+        self.backbone = build_backbone(
+            backbone, in_channels=in_channels, input_norm=input_norm, **(backbone_options or {})
+        )
         if pretrained:
             load_pretrained(self.backbone, pretrained)
         self.fc = nn.Linear(self.backbone.feature_dim, embedding_dim)
@@ -43,9 +52,16 @@ class GafStudent(nn.Module):
         self.map_channels = tuple(self.backbone.map_channels)
 
     @classmethod
-    def from_config(cls, cfg: dict[str, Any], num_classes: int, in_channels: int) -> "GafStudent":
-        return cls(num_classes, cfg["embedding_dim"], in_channels, cfg["backbone"],
-                   cfg.get("pretrained"), cfg.get("input_norm", "unit"), cfg.get("backbone_options"))
+    def from_config(cls, cfg: dict[str, Any], num_classes: int, in_channels: int) -> GafStudent:
+        return cls(
+            num_classes,
+            cfg["embedding_dim"],
+            in_channels,
+            cfg["backbone"],
+            cfg.get("pretrained"),
+            cfg.get("input_norm", "unit"),
+            cfg.get("backbone_options"),
+        )
 
     def forward(self, x: torch.Tensor, with_maps: bool = False) -> NetOutput:
         if with_maps:

@@ -1,4 +1,5 @@
 """The video teacher: TSN-style segment features + multi-scale TRN head."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -23,17 +24,27 @@ class TRNTeacher(nn.Module):
 
     modality = "video"
 
-    def __init__(self, backbone: str, num_classes: int, num_segments: int, img_feature_dim: int,
-                 num_bottleneck: int, relations_per_scale: int = 3, dropout: float = 0.5,
-                 partial_bn: bool = False, pretrained: str | None = None):
+    def __init__(
+        self,
+        backbone: str,
+        num_classes: int,
+        num_segments: int,
+        img_feature_dim: int,
+        num_bottleneck: int,
+        relations_per_scale: int = 3,
+        dropout: float = 0.5,
+        partial_bn: bool = False,
+        pretrained: str | None = None,
+    ):
         super().__init__()
         self.backbone = build_backbone(backbone)
         if pretrained:
             load_pretrained(self.backbone, pretrained)
         self.feature_dropout = nn.Dropout(dropout)
         self.bottleneck = nn.Linear(self.backbone.feature_dim, img_feature_dim)
-        self.relation = MultiScaleRelation(img_feature_dim, num_segments, num_classes,
-                                           num_bottleneck, relations_per_scale)
+        self.relation = MultiScaleRelation(
+            img_feature_dim, num_segments, num_classes, num_bottleneck, relations_per_scale
+        )
         self.num_segments = num_segments
         self.partial_bn = partial_bn
         self.embedding_dim = img_feature_dim
@@ -42,12 +53,20 @@ class TRNTeacher(nn.Module):
         self.map_channels = tuple(self.backbone.map_channels)
 
     @classmethod
-    def from_config(cls, cfg: dict[str, Any], num_classes: int, in_channels: int = 3) -> "TRNTeacher":
-        return cls(cfg["backbone"], num_classes, cfg["num_segments"], cfg["img_feature_dim"],
-                   cfg["num_bottleneck"], cfg.get("relations_per_scale", 3), cfg.get("dropout", 0.5),
-                   cfg.get("partial_bn", False), cfg.get("pretrained"))
+    def from_config(cls, cfg: dict[str, Any], num_classes: int, in_channels: int = 3) -> TRNTeacher:
+        return cls(
+            cfg["backbone"],
+            num_classes,
+            cfg["num_segments"],
+            cfg["img_feature_dim"],
+            cfg["num_bottleneck"],
+            cfg.get("relations_per_scale", 3),
+            cfg.get("dropout", 0.5),
+            cfg.get("partial_bn", False),
+            cfg.get("pretrained"),
+        )
 
-    def train(self, mode: bool = True) -> "TRNTeacher":
+    def train(self, mode: bool = True) -> TRNTeacher:
         """Partial BN (TSN): in training, every BatchNorm but the first stays frozen in eval mode."""
         super().train(mode)
         if mode and self.partial_bn:

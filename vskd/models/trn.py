@@ -10,6 +10,7 @@ random in evaluation, so a clip's output changes from call to call (and cached t
 would be noise); here evaluation uses EVERY tuple of every scale: the expectation of what training
 samples (for 8 segments, 247 tuples of a small MLP: negligible next to the backbone).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -21,16 +22,22 @@ from torch import nn
 class MultiScaleRelation(nn.Module):
     """(B, n, D) segment features -> (logits (B, C), relation embedding (B, num_bottleneck))."""
 
-    def __init__(self, feature_dim: int, num_segments: int, num_classes: int,
-                 num_bottleneck: int = 256, relations_per_scale: int = 3):
+    def __init__(
+        self,
+        feature_dim: int,
+        num_segments: int,
+        num_classes: int,
+        num_bottleneck: int = 256,
+        relations_per_scale: int = 3,
+    ):
         super().__init__()
         self.num_segments = num_segments
         self.scales = list(range(num_segments, 1, -1)) or [1]
         self.relations = [list(itertools.combinations(range(num_segments), s)) for s in self.scales]
         self.k = relations_per_scale
         self.fusion = nn.ModuleList(
-            nn.Sequential(nn.ReLU(), nn.Linear(s * feature_dim, num_bottleneck), nn.ReLU())
-            for s in self.scales)
+            nn.Sequential(nn.ReLU(), nn.Linear(s * feature_dim, num_bottleneck), nn.ReLU()) for s in self.scales
+        )
         self.classifiers = nn.ModuleList(nn.Linear(num_bottleneck, num_classes) for _ in self.scales)
         for i, rel in enumerate(self.relations):
             self.register_buffer(f"tuples_{i}", torch.as_tensor(rel, dtype=torch.long), persistent=False)
@@ -47,7 +54,7 @@ class MultiScaleRelation(nn.Module):
         logits, embeds = 0, []
         for i, _ in enumerate(self.scales):
             tuples = getattr(self, f"tuples_{i}")[self._chosen(i).to(x.device)]
-            feats = x[:, tuples].reshape(b, tuples.shape[0], -1)   # (B, R, s*D)
+            feats = x[:, tuples].reshape(b, tuples.shape[0], -1)  # (B, R, s*D)
             h = self.fusion[i](feats).mean(dim=1)
             embeds.append(h)
             logits = logits + self.classifiers[i](h)

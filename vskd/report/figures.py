@@ -6,13 +6,15 @@ never leaves a half-written figure. Figures are reproducible byte for byte: no d
 metadata, fixed SVG ids. A model that a dataset lacks (no teacher and no DASK without video) is
 simply absent from its figure; a figure with nothing to show says so in its title.
 """
+
 from __future__ import annotations
 
 import functools
 import math
 import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Mapping, ParamSpec, Sequence, TypeVar
+from typing import ParamSpec, TypeVar
 
 import matplotlib
 
@@ -28,8 +30,11 @@ from ..atomic import atomic_path  # noqa: E402
 #: history columns that are not loss terms
 NON_LOSS_COLUMNS = ("epoch", "lr", "seconds")
 #: history columns drawn in the accuracy panel (label, line style)
-SCORE_COLUMNS = {"train_accuracy": ("train accuracy", "-"), "test_accuracy": ("test accuracy", "-"),
-                 "test_macro_f1": ("test macro-F1", "--")}
+SCORE_COLUMNS = {
+    "train_accuracy": ("train accuracy", "-"),
+    "test_accuracy": ("test accuracy", "-"),
+    "test_macro_f1": ("test macro-F1", "--"),
+}
 FORMATS = ("png", "svg")
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -69,10 +74,12 @@ def _empty_figure(out: str | Path, title: str, message: str) -> Path:
 def _styled(func: Callable[P, R]) -> Callable[P, R]:
     """Run a figure function under the report's rc settings (text sizes are read when an
     artist is made, the SVG font type when the file is written)."""
+
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with plt.rc_context(_RC):
             return func(*args, **kwargs)
+
     return wrapper
 
 
@@ -104,13 +111,15 @@ def read_histories(paths: Sequence[str | Path]) -> pd.DataFrame:
 def loss_terms(history: pd.DataFrame) -> list[str]:
     """The loss columns of a history: the total ``loss`` first, then every term as it appears."""
     skip = set(NON_LOSS_COLUMNS) | set(SCORE_COLUMNS) | {"seed"}
-    cols = [c for c in history.columns if c not in skip and pd.api.types.is_numeric_dtype(history[c])
-            and not c.endswith("accuracy")]
+    cols = [
+        c
+        for c in history.columns
+        if c not in skip and pd.api.types.is_numeric_dtype(history[c]) and not c.endswith("accuracy")
+    ]
     return sorted(cols, key=lambda c: c != "loss")
 
 
-def _panel(ax: plt.Axes, history: pd.DataFrame, column: str, color: str, label: str | None,
-           style: str = "-") -> None:
+def _panel(ax: plt.Axes, history: pd.DataFrame, column: str, color: str, label: str | None, style: str = "-") -> None:
     """Thin line per seed, thick mean over seeds (per epoch)."""
     few = history["epoch"].nunique() <= 2
     marker = "o" if few else None
@@ -160,8 +169,7 @@ def read_confusion(path: str | Path) -> pd.DataFrame:
 
 
 @_styled
-def confusion_figure(panels: Mapping[str, str | Path], out: str | Path, title: str,
-                     normalize: bool = True) -> Path:
+def confusion_figure(panels: Mapping[str, str | Path], out: str | Path, title: str, normalize: bool = True) -> Path:
     """Confusion matrices side by side (e.g. teacher / CE / DASK at one seed), rows = true class,
     row-normalised (recall per class) unless ``normalize`` is false. Models missing from
     ``panels`` are simply not drawn."""
@@ -200,8 +208,14 @@ def read_per_class(paths: Sequence[str | Path]) -> pd.DataFrame:
     frames = [pd.read_csv(p).assign(file=i) for i, p in enumerate(paths)]
     both = pd.concat(frames, ignore_index=True)
     g = both.groupby(["label", "class_name"], sort=True)
-    return pd.DataFrame({"f1_mean": g["f1"].mean(), "f1_std": g["f1"].std(ddof=1).fillna(0.0),
-                         "n": g["f1"].size(), "support": g["support"].max()}).reset_index()
+    return pd.DataFrame(
+        {
+            "f1_mean": g["f1"].mean(),
+            "f1_std": g["f1"].std(ddof=1).fillna(0.0),
+            "n": g["f1"].size(),
+            "support": g["support"].max(),
+        }
+    ).reset_index()
 
 
 @_styled
@@ -223,10 +237,15 @@ def per_class_f1_figure(groups: Mapping[str, Sequence[str | Path]], out: str | P
     for i, (label, t) in enumerate(tables.items()):
         t = t.set_index("label").reindex(classes["label"])
         n = int(t["n"].max()) if t["n"].notna().any() else 0
-        ax.barh(y - 0.4 + height * (i + 0.5), t["f1_mean"].fillna(0), height,
-                xerr=t["f1_std"].fillna(0) if n > 1 else None, color=f"C{i}",
-                error_kw={"lw": 0.6, "capsize": 1.5},
-                label=f"{label} (macro-F1 {t['f1_mean'].mean():.2f}, {n} seed{'s' if n != 1 else ''})")
+        ax.barh(
+            y - 0.4 + height * (i + 0.5),
+            t["f1_mean"].fillna(0),
+            height,
+            xerr=t["f1_std"].fillna(0) if n > 1 else None,
+            color=f"C{i}",
+            error_kw={"lw": 0.6, "capsize": 1.5},
+            label=f"{label} (macro-F1 {t['f1_mean'].mean():.2f}, {n} seed{'s' if n != 1 else ''})",
+        )
     ax.set_yticks(y, list(classes["class_name"]), fontsize=6)
     ax.invert_yaxis()
     ax.set_xlim(0, 1.05)
@@ -238,9 +257,14 @@ def per_class_f1_figure(groups: Mapping[str, Sequence[str | Path]], out: str | P
 
 
 @_styled
-def gaf_examples_figure(gaf_h5: str | Path, out: str | Path, title: str,
-                        class_names: Sequence[str] | None = None, per_class: int = 1,
-                        max_channels: int = 6) -> Path:
+def gaf_examples_figure(
+    gaf_h5: str | Path,
+    out: str | Path,
+    title: str,
+    class_names: Sequence[str] | None = None,
+    per_class: int = 1,
+    max_channels: int = 6,
+) -> Path:
     """A grid of GAF images: a row per class, the first ``per_class`` clips of the class in the
     store (sorted clip ids) and, per clip, its channels (at most ``max_channels``; the title
     says when more exist) in grey levels 0-255 as stored."""
@@ -248,8 +272,10 @@ def gaf_examples_figure(gaf_h5: str | Path, out: str | Path, title: str,
         labels = f["labels"][:]
         ids = [c.decode() if isinstance(c, bytes) else str(c) for c in f["clip_ids"][:]]
         n, c = f["images"].shape[:2]
-        chans = [ch.decode() if isinstance(ch, bytes) else str(ch)
-                 for ch in f.attrs.get("channels", [f"channel {j}" for j in range(c)])]
+        chans = [
+            ch.decode() if isinstance(ch, bytes) else str(ch)
+            for ch in f.attrs.get("channels", [f"channel {j}" for j in range(c)])
+        ]
         kind = f.attrs.get("kind", "GAF")
         kind = kind.decode() if isinstance(kind, bytes) else str(kind)
         order = sorted(range(n), key=lambda i: ids[i])
@@ -279,8 +305,9 @@ def gaf_examples_figure(gaf_h5: str | Path, out: str | Path, title: str,
                         s.set_visible(False)
                 if k == 0:
                     ax.set_title(chans[j], fontsize=6)
-        axes[k, 0].set_ylabel(f"{names[k]} ({k})\n{axes[k, 0].get_ylabel()}", fontsize=6,
-                              rotation=0, ha="right", va="center")
+        axes[k, 0].set_ylabel(
+            f"{names[k]} ({k})\n{axes[k, 0].get_ylabel()}", fontsize=6, rotation=0, ha="right", va="center"
+        )
     more = f"; channels 1-{shown} of {c}" if c > shown else ""
     fig.suptitle(f"{title}: {kind.upper()} images, first {per_class} clip(s) per class{more}")
     fig.get_layout_engine().set(w_pad=0.01, h_pad=0.01, wspace=0.02, hspace=0.02)

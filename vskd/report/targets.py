@@ -4,9 +4,11 @@ Kept out of the rules file (the Snakemake linter wants rule files free of functi
 Snakemake objects, so the paths are testable: callers pass the run sheet as ``runs_of(dataset,
 name)`` (the helper of rules/common.smk) and whether a dataset has video (a teacher).
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 #: the design-card runs compared with the teacher in the confusion and per-class F1 figures,
 #: in drawing order (after the teacher)
@@ -17,8 +19,7 @@ def figure_dir(results: str, dataset: str) -> str:
     return f"{results}/figures/{dataset}"
 
 
-def run_names(runs_of: Callable[..., Sequence[Any]], dataset: str,
-              sheet: Sequence[dict[str, Any]]) -> list[str]:
+def run_names(runs_of: Callable[..., Sequence[Any]], dataset: str, sheet: Sequence[dict[str, Any]]) -> list[str]:
     """Names of the run-sheet rows (``config["runs"]``) that run on a dataset, in sheet order."""
     return [row["name"] for row in sheet if runs_of(dataset, row["name"])]
 
@@ -36,9 +37,16 @@ def figure_paths(results: str, dataset: str, runs: Sequence[str], teacher: bool)
     return out
 
 
-def design_card_files(results: str, dataset: str, filename: str, design_card: dict[str, str],
-                      seed: int, runs_of: Callable[..., Sequence[Any]], teacher: bool,
-                      all_seeds: bool = False) -> dict[str, list[str]]:
+def design_card_files(
+    results: str,
+    dataset: str,
+    filename: str,
+    design_card: dict[str, str],
+    seed: int,
+    runs_of: Callable[..., Sequence[Any]],
+    teacher: bool,
+    all_seeds: bool = False,
+) -> dict[str, list[str]]:
     """``filename`` (confusion.csv, per_class.csv) of the teacher, the CE run and the DASK run
     (``design_card`` roles baseline / student) at the design-card ``seed``, or over every seed of
     the runs with ``all_seeds``. A model the dataset lacks gets an empty list."""
@@ -51,8 +59,9 @@ def design_card_files(results: str, dataset: str, filename: str, design_card: di
     return out
 
 
-def design_card_labels(dataset: str, design_card: dict[str, str],
-                       runs_of: Callable[..., Sequence[Any]]) -> dict[str, str]:
+def design_card_labels(
+    dataset: str, design_card: dict[str, str], runs_of: Callable[..., Sequence[Any]]
+) -> dict[str, str]:
     """Legend names of the compared models: the run sheet's labels of the CE and DASK rows."""
     out = {"teacher": "teacher (video)"}
     for role in RUN_ROLES:

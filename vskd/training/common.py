@@ -2,12 +2,14 @@
 from a config section, per-epoch test evaluation, the metrics/model files with provenance, the
 frame sampling of a video network and the test logits that late fusion reads.
 """
+
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -53,27 +55,34 @@ def read_subsets(path: str | Path, *subsets: str) -> list[tuple[list[str], np.nd
     return out
 
 
-def fit_spec(section: dict[str, Any], seed: int,
-              evaluate: Callable[[], dict[str, float]] | None = None) -> FitSpec:
-    return FitSpec(epochs=section["epochs"], batch_size=section["batch_size"], seed=seed,
-                   optimizer=section["optimizer"], lr_steps=section.get("lr_steps", []),
-                   lr_policy=section.get("lr_policy", "plain"),
-                   clip_grad_norm=section.get("clip_grad_norm"),
-                   num_workers=section.get("num_workers", 0),
-                   lr_schedule=section.get("lr_schedule", "step"),
-                   evaluate=evaluate if section.get("eval_every_epoch", False) else None)
+def fit_spec(section: dict[str, Any], seed: int, evaluate: Callable[[], dict[str, float]] | None = None) -> FitSpec:
+    return FitSpec(
+        epochs=section["epochs"],
+        batch_size=section["batch_size"],
+        seed=seed,
+        optimizer=section["optimizer"],
+        lr_steps=section.get("lr_steps", []),
+        lr_policy=section.get("lr_policy", "plain"),
+        clip_grad_norm=section.get("clip_grad_norm"),
+        num_workers=section.get("num_workers", 0),
+        lr_schedule=section.get("lr_schedule", "step"),
+        evaluate=evaluate if section.get("eval_every_epoch", False) else None,
+    )
 
 
-def test_evaluator(model: torch.nn.Module, dataset, forward, batch_size: int,
-                    names: Sequence[str]) -> Callable[[], dict[str, float]]:
+def test_evaluator(
+    model: torch.nn.Module, dataset, forward, batch_size: int, names: Sequence[str]
+) -> Callable[[], dict[str, float]]:
     """Test accuracy / macro-F1 after an epoch (for curves and the oracle best-epoch column;
     never used to choose the reported model, which is the final epoch's)."""
+
     def evaluate() -> dict[str, float]:
         model.eval()
         logits, _, labels = predict(dataset, forward, batch_size, desc="test")
         model.train()
         summary = classification_metrics(labels, logits.argmax(1), names)[0]
         return {"test_accuracy": summary["accuracy"], "test_macro_f1": summary["macro_f1"]}
+
     return evaluate
 
 
@@ -86,9 +95,16 @@ def _oracle(history: list[dict[str, float]]) -> dict[str, Any]:
     return {"oracle_best_accuracy": history[best]["test_accuracy"], "oracle_best_epoch": best + 1}
 
 
-def write_outputs(out: RunOutputs, model: torch.nn.Module, model_meta: dict[str, Any],
-                   history: list[dict[str, float]], labels: np.ndarray, logits: np.ndarray,
-                   prov: dict[str, Any], names: Sequence[str]) -> dict[str, float]:
+def write_outputs(
+    out: RunOutputs,
+    model: torch.nn.Module,
+    model_meta: dict[str, Any],
+    history: list[dict[str, float]],
+    labels: np.ndarray,
+    logits: np.ndarray,
+    prov: dict[str, Any],
+    names: Sequence[str],
+) -> dict[str, float]:
     summary, per_class, confusion = classification_metrics(labels, logits.argmax(1), names)
     with atomic_path(out.model) as tmp:
         torch.save({"state_dict": model.state_dict(), **model_meta}, tmp)
@@ -98,13 +114,23 @@ def write_outputs(out: RunOutputs, model: torch.nn.Module, model_meta: dict[str,
         per_class.to_csv(tmp, index=False)
     with atomic_path(out.confusion) as tmp:
         confusion.to_csv(tmp)
-    row = {**prov, **summary, **_oracle(history), "epochs": len(history),
-           "final_train_loss": history[-1]["loss"] if history else float("nan")}
+    row = {
+        **prov,
+        **summary,
+        **_oracle(history),
+        "epochs": len(history),
+        "final_train_loss": history[-1]["loss"] if history else float("nan"),
+    }
     with atomic_path(out.metrics) as tmp:
         pd.DataFrame([row]).to_csv(tmp, index=False)
-    Path(out.checkpoint).unlink(missing_ok=True)   # finished: a later rerun must start afresh
-    log.info("%s: accuracy %.4f, macro F1 %.4f on %d test clips", prov["model"],
-             summary["accuracy"], summary["macro_f1"], summary["n_test"])
+    Path(out.checkpoint).unlink(missing_ok=True)  # finished: a later rerun must start afresh
+    log.info(
+        "%s: accuracy %.4f, macro F1 %.4f on %d test clips",
+        prov["model"],
+        summary["accuracy"],
+        summary["macro_f1"],
+        summary["n_test"],
+    )
     return summary
 
 
@@ -115,9 +141,12 @@ def teacher_crop(cfg: dict[str, Any], frames_cfg: dict[str, Any]) -> tuple[int, 
 def frame_sampling(teacher_cfg: dict[str, Any], crop: Sequence[int]) -> dict[str, Any]:
     """How the teacher's clips are sampled: identical in its training, its knowledge cache and
     the online distillation, so the student is distilled from what the teacher learned on."""
-    return {"num_segments": teacher_cfg["num_segments"], "crop": tuple(crop),
-            "crop_scales": tuple(teacher_cfg.get("crop_scales", DEFAULT_CROP_SCALES)),
-            "test_crop_scale": teacher_cfg.get("test_crop_scale", 1.0)}
+    return {
+        "num_segments": teacher_cfg["num_segments"],
+        "crop": tuple(crop),
+        "crop_scales": tuple(teacher_cfg.get("crop_scales", DEFAULT_CROP_SCALES)),
+        "test_crop_scale": teacher_cfg.get("test_crop_scale", 1.0),
+    }
 
 
 def logits_and_embedding(out: NetOutput) -> tuple[torch.Tensor, torch.Tensor]:

@@ -5,9 +5,10 @@ script zipped two independently shuffled loaders, pairing different clips). Rand
 offsets, crops, teacher view) comes from a generator seeded by (seed, epoch, index), so an epoch
 is reproducible whatever happened before it: a resumed run sees the same batches.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -21,12 +22,23 @@ from .sampling import DEFAULT_CROP_SCALES, crop_box, segment_indices
 
 
 class ClipDataset(Dataset):
-    def __init__(self, clip_ids: Sequence[str], labels: Sequence[int], *, seed: int, train: bool,
-                 gaf: GafStore | None = None, frames: FrameStore | None = None,
-                 knowledge: KnowledgeStore | None = None, knowledge_fields: Sequence[str] = ("logits", "embedding"),
-                 knowledge_of: Sequence[str] | None = None, num_segments: int = 3,
-                 crop: tuple[int, int] = (64, 64), crop_scales: Sequence[float] = DEFAULT_CROP_SCALES,
-                 test_crop_scale: float = 1.0):
+    def __init__(
+        self,
+        clip_ids: Sequence[str],
+        labels: Sequence[int],
+        *,
+        seed: int,
+        train: bool,
+        gaf: GafStore | None = None,
+        frames: FrameStore | None = None,
+        knowledge: KnowledgeStore | None = None,
+        knowledge_fields: Sequence[str] = ("logits", "embedding"),
+        knowledge_of: Sequence[str] | None = None,
+        num_segments: int = 3,
+        crop: tuple[int, int] = (64, 64),
+        crop_scales: Sequence[float] = DEFAULT_CROP_SCALES,
+        test_crop_scale: float = 1.0,
+    ):
         """``knowledge_fields``: teacher outputs to yield from ``knowledge`` (as ``t_<field>``,
         maps as ``t_map0..3``). ``knowledge_of``: per clip, the clip whose knowledge it gets
         (default itself; the shuffled-teacher control passes a permutation)."""
@@ -44,8 +56,10 @@ class ClipDataset(Dataset):
             if store is not None:
                 missing = [c for c in self.clip_ids if c not in store]
                 if missing:
-                    raise KeyError(f"{len(missing)} clips of the split are missing from the {name} "
-                                   f"file {store.path} (e.g. {missing[:3]})")
+                    raise KeyError(
+                        f"{len(missing)} clips of the split are missing from the {name} "
+                        f"file {store.path} (e.g. {missing[:3]})"
+                    )
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -63,10 +77,17 @@ class ClipDataset(Dataset):
         idx = segment_indices(self.frames.num_frames(clip), self.num_segments, train, rng)
         frames = self.frames.read(clip, idx)
         h, w = frames.shape[1:3]
-        top, left, ch, cw = crop_box(h, w, self.crop[0], self.crop[1], train, rng, self.crop_scales,
-                                     self.test_crop_scale)
-        out = np.stack([cv2.resize(f[top:top + ch, left:left + cw], (self.crop[1], self.crop[0]),
-                                   interpolation=cv2.INTER_AREA) for f in frames])
+        top, left, ch, cw = crop_box(
+            h, w, self.crop[0], self.crop[1], train, rng, self.crop_scales, self.test_crop_scale
+        )
+        out = np.stack(
+            [
+                cv2.resize(
+                    f[top : top + ch, left : left + cw], (self.crop[1], self.crop[0]), interpolation=cv2.INTER_AREA
+                )
+                for f in frames
+            ]
+        )
         return torch.from_numpy(out).permute(0, 3, 1, 2).float()
 
     def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
@@ -79,7 +100,6 @@ class ClipDataset(Dataset):
         if self.knowledge is not None:
             views = self.knowledge.map_views if "maps" in self.knowledge_fields else self.knowledge.views
             view = int(self._rng(index, 10_000).integers(views)) if self.train else 0
-            for key, value in self.knowledge.read(self.knowledge_of[index], view,
-                                                  self.knowledge_fields).items():
+            for key, value in self.knowledge.read(self.knowledge_of[index], view, self.knowledge_fields).items():
                 item[f"t_{key}"] = torch.from_numpy(np.asarray(value, np.float32))
         return item

@@ -6,10 +6,12 @@ Layout: ``clip_ids``, ``labels``; vectors ``logits`` / ``embedding`` / ``pooled`
 first Vm views; attributes ``views``, ``map_views`` and the teacher's output sizes (``NetSpec``)
 plus what the writer adds (config hash, sensor, GSDM's ablation class, ...).
 """
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import h5py
 import numpy as np
@@ -39,9 +41,12 @@ class KnowledgeWriter:
             self.vectors[f][i] = value.detach().cpu().numpy()
         if self.map_views and out.maps:
             if not self.maps:
-                self.maps = [self.h5.create_dataset(f"map{k}", (self.n, self.map_views, *m.shape[1:]), np.float16,
-                                                    chunks=(1, 1, *m.shape[1:]))
-                             for k, m in enumerate(out.maps)]
+                self.maps = [
+                    self.h5.create_dataset(
+                        f"map{k}", (self.n, self.map_views, *m.shape[1:]), np.float16, chunks=(1, 1, *m.shape[1:])
+                    )
+                    for k, m in enumerate(out.maps)
+                ]
             for k, m in enumerate(out.maps):
                 self.maps[k][i] = m[: self.map_views].detach().cpu().numpy().astype(np.float16)
 
@@ -51,10 +56,18 @@ class KnowledgeWriter:
         self.h5.create_dataset("labels", data=np.asarray(labels, np.int64))
         for f, value in self.vectors.items():
             self.h5.create_dataset(f, data=value)
-        self.h5.attrs.update({"views": self.views, "map_views": self.map_views if self.maps else 0,
-                              "num_classes": spec.num_classes, "embedding_dim": spec.embedding_dim,
-                              "pooled_dim": spec.pooled_dim, "relation_dim": spec.relation_dim or 0,
-                              "map_channels": np.array(spec.map_channels, np.int64), **attrs})
+        self.h5.attrs.update(
+            {
+                "views": self.views,
+                "map_views": self.map_views if self.maps else 0,
+                "num_classes": spec.num_classes,
+                "embedding_dim": spec.embedding_dim,
+                "pooled_dim": spec.pooled_dim,
+                "relation_dim": spec.relation_dim or 0,
+                "map_channels": np.array(spec.map_channels, np.int64),
+                **attrs,
+            }
+        )
         return sum(d.size for d in self.maps) * 2 / 1e6
 
 
@@ -84,8 +97,10 @@ class KnowledgeStore(LazyH5):
         for f in fields:
             if f == "maps":
                 if view >= self.map_views:
-                    raise ValueError(f"{self.path}: teacher maps are cached for {self.map_views} "
-                                     f"views, view {view} was asked for (knowledge.map_views)")
+                    raise ValueError(
+                        f"{self.path}: teacher maps are cached for {self.map_views} "
+                        f"views, view {view} was asked for (knowledge.map_views)"
+                    )
                 for k in range(4):
                     out[f"map{k}"] = self.h5[f"map{k}"][i, view].astype(np.float32)
             else:
@@ -98,5 +113,10 @@ class KnowledgeStore(LazyH5):
 def knowledge_spec(path: str) -> NetSpec:
     with h5py.File(path, "r") as h5:
         a = h5.attrs
-        return NetSpec(int(a["num_classes"]), int(a["embedding_dim"]), int(a["pooled_dim"]),
-                       int(a["relation_dim"]) or None, tuple(int(c) for c in a["map_channels"]))
+        return NetSpec(
+            int(a["num_classes"]),
+            int(a["embedding_dim"]),
+            int(a["pooled_dim"]),
+            int(a["relation_dim"]) or None,
+            tuple(int(c) for c in a["map_channels"]),
+        )

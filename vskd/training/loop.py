@@ -5,14 +5,16 @@ model, loss-module, optimizer and scheduler states and the history so far, keyed
 of the run's config. Each epoch's randomness is derived from (seed, epoch) alone, so a run killed
 after epoch k and resumed ends, on CPU, with the same weights as an uninterrupted one.
 """
+
 from __future__ import annotations
 
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -91,19 +93,26 @@ class FitSpec:
     lr_policy: str = "plain"
     clip_grad_norm: float | None = None
     num_workers: int = 0
-    lr_schedule: str = "step"          # step (MultiStepLR at lr_steps) or cosine (to 0 at the end)
+    lr_schedule: str = "step"  # step (MultiStepLR at lr_steps) or cosine (to 0 at the end)
     #: called after every epoch (model in train mode afterwards); returns test metrics for the
     #: history (curves, the oracle best-epoch column). None: no per-epoch evaluation.
     evaluate: Callable[[], dict[str, float]] | None = None
 
 
 def _seed_epoch(seed: int, epoch: int) -> torch.Generator:
-    torch.manual_seed(seed * 100_003 + epoch)       # dropout, relation sampling
-    return torch.Generator().manual_seed(seed * 100_003 + epoch)   # shuffling
+    torch.manual_seed(seed * 100_003 + epoch)  # dropout, relation sampling
+    return torch.Generator().manual_seed(seed * 100_003 + epoch)  # shuffling
 
 
-def fit(model: nn.Module, criterion: nn.Module, dataset, spec: FitSpec, batch_fn: BatchFn,
-        checkpoint: str | Path, fingerprint: str) -> list[dict[str, float]]:
+def fit(
+    model: nn.Module,
+    criterion: nn.Module,
+    dataset,
+    spec: FitSpec,
+    batch_fn: BatchFn,
+    checkpoint: str | Path,
+    fingerprint: str,
+) -> list[dict[str, float]]:
     """Train ``model`` (and ``criterion``'s own parameters) for ``spec.epochs``; returns history.
 
     ``batch_fn(batch)`` moves the batch to the device, runs the networks and returns
@@ -139,8 +148,14 @@ def fit(model: nn.Module, criterion: nn.Module, dataset, spec: FitSpec, batch_fn
     for epoch in range(start, spec.epochs):
         generator = _seed_epoch(spec.seed, epoch)
         dataset.set_epoch(epoch)
-        loader = DataLoader(dataset, batch_size=spec.batch_size, shuffle=True, drop_last=True,
-                            generator=generator, num_workers=spec.num_workers)
+        loader = DataLoader(
+            dataset,
+            batch_size=spec.batch_size,
+            shuffle=True,
+            drop_last=True,
+            generator=generator,
+            num_workers=spec.num_workers,
+        )
         model.train()
         criterion.train()
         sums: dict[str, float] = {}
@@ -149,8 +164,9 @@ def fit(model: nn.Module, criterion: nn.Module, dataset, spec: FitSpec, batch_fn
         for batch in progress(loader, f"epoch {epoch + 1}/{spec.epochs}", total=len(loader), unit="batch"):
             loss, parts, logits, labels = batch_fn(batch)
             if not torch.isfinite(loss):
-                raise FloatingPointError(f"non-finite loss at epoch {epoch + 1}: "
-                                         f"{ {k: float(v) for k, v in parts.items()} }")
+                raise FloatingPointError(
+                    f"non-finite loss at epoch {epoch + 1}: { {k: float(v) for k, v in parts.items()} }"
+                )
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             if spec.clip_grad_norm:
@@ -162,24 +178,42 @@ def fit(model: nn.Module, criterion: nn.Module, dataset, spec: FitSpec, batch_fn
                 sums[k] = sums.get(k, 0.0) + v.item() * n
             correct += int((logits.argmax(1) == labels).sum())
             seen += n
-        row = {"epoch": epoch + 1, "lr": optimizer.param_groups[0]["lr"],
-               **{k: v / max(seen, 1) for k, v in sums.items()},
-               "train_accuracy": correct / max(seen, 1), "seconds": time.time() - t0}
+        row = {
+            "epoch": epoch + 1,
+            "lr": optimizer.param_groups[0]["lr"],
+            **{k: v / max(seen, 1) for k, v in sums.items()},
+            "train_accuracy": correct / max(seen, 1),
+            "seconds": time.time() - t0,
+        }
         if spec.evaluate is not None:
             row.update(spec.evaluate())
         scheduler.step()
         history.append(row)
         log.info("epoch %d: %s", epoch + 1, ", ".join(f"{k}={v:.4g}" for k, v in row.items() if k != "epoch"))
         with atomic_path(checkpoint) as tmp:
-            torch.save({"fingerprint": fingerprint, "epoch": epoch + 1, "model": model.state_dict(),
-                        "criterion": criterion.state_dict(), "optimizer": optimizer.state_dict(),
-                        "scheduler": scheduler.state_dict(), "history": history}, tmp)
+            torch.save(
+                {
+                    "fingerprint": fingerprint,
+                    "epoch": epoch + 1,
+                    "model": model.state_dict(),
+                    "criterion": criterion.state_dict(),
+                    "optimizer": optimizer.state_dict(),
+                    "scheduler": scheduler.state_dict(),
+                    "history": history,
+                },
+                tmp,
+            )
     return history
 
 
 @torch.no_grad()
-def predict(dataset, forward: Callable[[dict[str, torch.Tensor]], tuple[torch.Tensor, torch.Tensor]],
-            batch_size: int, num_workers: int = 0, desc: str = "predict") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def predict(
+    dataset,
+    forward: Callable[[dict[str, torch.Tensor]], tuple[torch.Tensor, torch.Tensor]],
+    batch_size: int,
+    num_workers: int = 0,
+    desc: str = "predict",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(logits, embeddings, labels) over ``dataset`` in order; ``forward`` runs in eval mode."""
     loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers)
     logits, embs, labels = [], [], []

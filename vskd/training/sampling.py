@@ -3,6 +3,7 @@
 The clip is cut into ``n`` equal segments; training takes a random frame inside each segment,
 testing the centre frame of each. Clips shorter than ``n`` frames repeat frames in order.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -11,8 +12,9 @@ import numpy as np
 DEFAULT_CROP_SCALES = (1.0, 0.875, 0.75)
 
 
-def segment_indices(num_frames: int, num_segments: int, train: bool,
-                    rng: np.random.Generator | None = None) -> np.ndarray:
+def segment_indices(
+    num_frames: int, num_segments: int, train: bool, rng: np.random.Generator | None = None
+) -> np.ndarray:
     if num_frames <= 0:
         raise ValueError("a clip needs at least one frame")
     edges = np.linspace(0, num_frames, num_segments + 1)
@@ -29,10 +31,16 @@ def segment_indices(num_frames: int, num_segments: int, train: bool,
 TSN_TEST_CROP_SCALE = 224 / 256
 
 
-def crop_box(height: int, width: int, crop_h: int, crop_w: int, train: bool,
-             rng: np.random.Generator | None = None,
-             scales: tuple[float, ...] = DEFAULT_CROP_SCALES,
-             test_scale: float = 1.0) -> tuple[int, int, int, int]:
+def crop_box(
+    height: int,
+    width: int,
+    crop_h: int,
+    crop_w: int,
+    train: bool,
+    rng: np.random.Generator | None = None,
+    scales: tuple[float, ...] = DEFAULT_CROP_SCALES,
+    test_scale: float = 1.0,
+) -> tuple[int, int, int, int]:
     """(top, left, h, w) of a crop: multi-scale random corner-free crop (train) or centre (test).
 
     Sizes are relative to the largest box of the crop's aspect ratio that fits the frame (the

@@ -9,10 +9,12 @@ its own CE and semantic term averaged over branches (the released objective); it
 the sum of the branches' logits. SPAMFM couples the clips of a batch (batch Gram), so evaluation
 and caches run fixed batches in split order.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import h5py
 import numpy as np
@@ -23,15 +25,23 @@ from torch.utils.data import DataLoader, Dataset
 
 from ..atomic import atomic_path
 from ..config import config_hash
+from ..distill.base import NetSpec
 from ..gaf_store import GafStore
 from ..metrics import classification_metrics, provenance
 from ..models.outputs import NetOutput
 from ..models.sensor_teacher import FusionTeacher, SensorTeacher
-from ..distill.base import NetSpec
-from .common import (RunOutputs, class_names, fit_spec, load_model, read_subsets, test_evaluator, write_outputs,
-                     write_test_logits)
-from .knowledge import KnowledgeWriter
+from .common import (
+    RunOutputs,
+    class_names,
+    fit_spec,
+    load_model,
+    read_subsets,
+    test_evaluator,
+    write_outputs,
+    write_test_logits,
+)
 from .datasets import ClipDataset
+from .knowledge import KnowledgeWriter
 from .loop import fit, predict, resolve_device
 
 log = logging.getLogger(__name__)
@@ -43,12 +53,14 @@ def semantic_loss(pred: torch.Tensor, target: torch.Tensor, kind: str) -> torch.
 
 # --- one teacher per sensor ----------------------------------------------------------------------
 
+
 def _embeddings(path: str, device: torch.device) -> torch.Tensor:
     return torch.as_tensor(np.load(path), dtype=torch.float32, device=device)
 
 
-def train_sensor_teacher(cfg: dict[str, Any], split: str, gaf_h5: str, class_embeddings: str,
-                         out: RunOutputs, test_logits: str) -> dict[str, float]:
+def train_sensor_teacher(
+    cfg: dict[str, Any], split: str, gaf_h5: str, class_embeddings: str, out: RunOutputs, test_logits: str
+) -> dict[str, float]:
     """Train one sensor's GAF teacher (CE + semantic), evaluate it, write its files."""
     device = resolve_device(cfg["device"])
     digest = config_hash(cfg)
@@ -73,31 +85,60 @@ def train_sensor_teacher(cfg: dict[str, Any], split: str, gaf_h5: str, class_emb
             loss = loss + tcfg["semantic"] * parts["semantic"]
         return loss, {k: v.detach() for k, v in parts.items()}, o.logits, y
 
-    forward = lambda b: (lambda o: (o.logits, o.embedding))(net(b["gaf"].to(device)))   # noqa: E731
+    forward = lambda b: (lambda o: (o.logits, o.embedding))(net(b["gaf"].to(device)))  # noqa: E731
     evaluate = test_evaluator(net, test_ds, forward, tcfg["batch_size"], names)
-    history = fit(net, torch.nn.Identity(), train_ds, fit_spec(tcfg, seed, evaluate), batch_fn,
-                  out.checkpoint, fingerprint=digest)
+    history = fit(
+        net, torch.nn.Identity(), train_ds, fit_spec(tcfg, seed, evaluate), batch_fn, out.checkpoint, fingerprint=digest
+    )
     net.eval()
     logits, _, labels = predict(test_ds, forward, tcfg["batch_size"], desc=f"evaluate {cfg['sensor']} teacher")
     write_test_logits(test_logits, test_ids, labels, logits)
-    meta = {"network": "sakdn_sensor_teacher", "teacher_config": tcfg, "num_classes": len(names),
-            "semantic_dim": int(emb.shape[1]), "in_channels": int(gaf.shape[0]), "class_names": names,
-            "sensor": cfg["sensor"], "config_hash": digest}
-    prov = provenance(cfg, f"sensor_teacher_{cfg['sensor']}", digest, sensor=cfg["sensor"],
-                      channels=" ".join(cfg["channels"]), backbone=tcfg["backbone"])
+    meta = {
+        "network": "sakdn_sensor_teacher",
+        "teacher_config": tcfg,
+        "num_classes": len(names),
+        "semantic_dim": int(emb.shape[1]),
+        "in_channels": int(gaf.shape[0]),
+        "class_names": names,
+        "sensor": cfg["sensor"],
+        "config_hash": digest,
+    }
+    prov = provenance(
+        cfg,
+        f"sensor_teacher_{cfg['sensor']}",
+        digest,
+        sensor=cfg["sensor"],
+        channels=" ".join(cfg["channels"]),
+        backbone=tcfg["backbone"],
+    )
     return write_outputs(out, net, meta, history, labels, logits, prov, names)
 
 
-def _write_knowledge(out_h5: str, ids: Sequence[str], labels: np.ndarray, outs: list[NetOutput],
-                     spec: NetSpec, ablation_class: int, attrs: dict[str, Any]) -> None:
+def _write_knowledge(
+    out_h5: str,
+    ids: Sequence[str],
+    labels: np.ndarray,
+    outs: list[NetOutput],
+    spec: NetSpec,
+    ablation_class: int,
+    attrs: dict[str, Any],
+) -> None:
     """One teacher's cache (one view per clip, all four stage maps) + its ablated class (GSDM)."""
     with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5:
         writer = KnowledgeWriter(h5, len(ids), views=1, map_views=1)
         i = 0
         for batch in outs:
             for j in range(len(batch.logits)):
-                writer.add(i, NetOutput(batch.logits[j : j + 1], batch.embedding[j : j + 1],
-                                        batch.pooled[j : j + 1], None, [m[j : j + 1] for m in batch.maps]))
+                writer.add(
+                    i,
+                    NetOutput(
+                        batch.logits[j : j + 1],
+                        batch.embedding[j : j + 1],
+                        batch.pooled[j : j + 1],
+                        None,
+                        [m[j : j + 1] for m in batch.maps],
+                    ),
+                )
                 i += 1
         writer.finish(ids, labels, spec, ablation_class=int(ablation_class), untrained=False, **attrs)
 
@@ -115,14 +156,27 @@ def cache_sensor_knowledge(cfg: dict[str, Any], split: str, gaf_h5: str, model: 
         for batch in DataLoader(ds, batch_size=32, shuffle=False):
             outs.append(net(batch["gaf"].to(device), with_maps=True))
         ablated = int(net(torch.zeros(1, *gaf.shape, device=device)).logits.argmax(1))
-    _write_knowledge(out_h5, ids, labels, outs, NetSpec.of(net, state["num_classes"]), ablated,
-                     {"teacher_config_hash": state["config_hash"], "sensor": cfg["sensor"]})
+    _write_knowledge(
+        out_h5,
+        ids,
+        labels,
+        outs,
+        NetSpec.of(net, state["num_classes"]),
+        ablated,
+        {"teacher_config_hash": state["config_hash"], "sensor": cfg["sensor"]},
+    )
     acc = float((torch.cat([o.logits for o in outs]).argmax(1).cpu().numpy() == labels).mean())
-    log.info("cached %s teacher on %d training clips (train accuracy %.4f, ablated class %d)",
-             cfg["sensor"], len(ids), acc, ablated)
+    log.info(
+        "cached %s teacher on %d training clips (train accuracy %.4f, ablated class %d)",
+        cfg["sensor"],
+        len(ids),
+        acc,
+        ablated,
+    )
 
 
 # --- the SPAMFM teacher --------------------------------------------------------------------------
+
 
 class MultiGafDataset(Dataset):
     """Each clip's GAF image of every sensor (``gaf0``, ``gaf1``, ...), paired by clip id."""
@@ -134,7 +188,7 @@ class MultiGafDataset(Dataset):
             if missing:
                 raise KeyError(f"{len(missing)} clips missing from {store.path} (e.g. {missing[:3]})")
 
-    def set_epoch(self, epoch: int) -> None:      # deterministic images: nothing is sampled
+    def set_epoch(self, epoch: int) -> None:  # deterministic images: nothing is sampled
         pass
 
     def __len__(self) -> int:
@@ -147,8 +201,14 @@ class MultiGafDataset(Dataset):
         return item
 
 
-def _fusion_pass(net: FusionTeacher, ds: MultiGafDataset, batch_size: int, device: torch.device,
-                 with_maps: bool = False, gates: bool = False):
+def _fusion_pass(
+    net: FusionTeacher,
+    ds: MultiGafDataset,
+    batch_size: int,
+    device: torch.device,
+    with_maps: bool = False,
+    gates: bool = False,
+):
     """Branch outputs over ``ds`` in order (fixed batches); optionally mean SPAMFM gates per clip."""
     outs: list[list[NetOutput]] = [[] for _ in ds.stores]
     gate_rows: list[dict[str, np.ndarray]] = []
@@ -158,14 +218,26 @@ def _fusion_pass(net: FusionTeacher, ds: MultiGafDataset, batch_size: int, devic
             for j, o in enumerate(res):
                 outs[j].append(o)
             if gates:
-                gate_rows.append({name: torch.stack([g.mean(1) for g in m.last_gates], 1).cpu().numpy()
-                                  for name, m in net.fusion_points().items()})
+                gate_rows.append(
+                    {
+                        name: torch.stack([g.mean(1) for g in m.last_gates], 1).cpu().numpy()
+                        for name, m in net.fusion_points().items()
+                    }
+                )
     return outs, gate_rows
 
 
-def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str], class_embeddings: str,
-                         out: RunOutputs, branch_metrics: str, fusion_weights: str, test_logits: str,
-                         init_models: Sequence[str] | None = None) -> dict[str, float]:
+def train_fusion_teacher(
+    cfg: dict[str, Any],
+    split: str,
+    gaf_h5s: Sequence[str],
+    class_embeddings: str,
+    out: RunOutputs,
+    branch_metrics: str,
+    fusion_weights: str,
+    test_logits: str,
+    init_models: Sequence[str] | None = None,
+) -> dict[str, float]:
     """Train the SPAMFM teacher jointly; write fused metrics (sum of branch logits), each branch's
     accuracy inside the fused network, and the mean SPAMFM gate per class, sensor and fusion point."""
     device = resolve_device(cfg["device"])
@@ -176,8 +248,9 @@ def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str]
     stores = [GafStore(p) for p in gaf_h5s]
     (train_ids, train_y), (test_ids, test_y) = read_subsets(split, "train", "test")
     torch.manual_seed(seed)
-    net = FusionTeacher.from_config(cfg["teacher"], cfg["fusion"], len(names), emb.shape[1],
-                                    [s.shape[0] for s in stores], init_models).to(device)
+    net = FusionTeacher.from_config(
+        cfg["teacher"], cfg["fusion"], len(names), emb.shape[1], [s.shape[0] for s in stores], init_models
+    ).to(device)
     train_ds = MultiGafDataset(train_ids, train_y, stores)
     test_ds = MultiGafDataset(test_ids, test_y, stores)
     m = len(stores)
@@ -188,8 +261,9 @@ def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str]
         ce = torch.stack([F.cross_entropy(o.logits, y) for o in res]).mean()
         parts, loss = {"ce": ce}, ce
         if fcfg["semantic"] > 0:
-            parts["semantic"] = torch.stack([semantic_loss(o.embedding, emb[y], fcfg["semantic_loss"])
-                                             for o in res]).mean()
+            parts["semantic"] = torch.stack(
+                [semantic_loss(o.embedding, emb[y], fcfg["semantic_loss"]) for o in res]
+            ).mean()
             loss = loss + fcfg["semantic"] * parts["semantic"]
         fused = torch.stack([o.logits for o in res]).sum(0)
         return loss, {k: v.detach() for k, v in parts.items()}, fused, y
@@ -199,8 +273,9 @@ def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str]
         return torch.stack([o.logits for o in res]).sum(0), torch.stack([o.embedding for o in res]).mean(0)
 
     evaluate = test_evaluator(net, test_ds, forward, fcfg["batch_size"], names)
-    history = fit(net, torch.nn.Identity(), train_ds, fit_spec(fcfg, seed, evaluate), batch_fn,
-                  out.checkpoint, fingerprint=digest)
+    history = fit(
+        net, torch.nn.Identity(), train_ds, fit_spec(fcfg, seed, evaluate), batch_fn, out.checkpoint, fingerprint=digest
+    )
     net.eval()
     outs, gate_rows = _fusion_pass(net, test_ds, fcfg["batch_size"], device, gates=True)
     branch_logits = [torch.cat([o.logits for o in bo]).cpu().numpy() for bo in outs]
@@ -214,23 +289,37 @@ def train_fusion_teacher(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str]
     with atomic_path(branch_metrics) as tmp:
         pd.DataFrame(rows).to_csv(tmp, index=False)
     _write_fusion_weights(fusion_weights, gate_rows, labels, sensors, names)
-    meta = {"network": "sakdn_fusion_teacher", "teacher_config": cfg["teacher"], "fusion_config": fcfg,
-            "num_classes": len(names), "semantic_dim": int(emb.shape[1]),
-            "in_channels": [int(s.shape[0]) for s in stores], "sensors": sensors, "class_names": names,
-            "config_hash": digest}
-    prov = provenance(cfg, "fusion_teacher", digest, sensors=" ".join(sensors), backbone=cfg["teacher"]["backbone"],
-                      **{f"branch_accuracy_{r['sensor']}": r["accuracy"] for r in rows})
+    meta = {
+        "network": "sakdn_fusion_teacher",
+        "teacher_config": cfg["teacher"],
+        "fusion_config": fcfg,
+        "num_classes": len(names),
+        "semantic_dim": int(emb.shape[1]),
+        "in_channels": [int(s.shape[0]) for s in stores],
+        "sensors": sensors,
+        "class_names": names,
+        "config_hash": digest,
+    }
+    prov = provenance(
+        cfg,
+        "fusion_teacher",
+        digest,
+        sensors=" ".join(sensors),
+        backbone=cfg["teacher"]["backbone"],
+        **{f"branch_accuracy_{r['sensor']}": r["accuracy"] for r in rows},
+    )
     return write_outputs(out, net, meta, history, labels, logits, prov, names)
 
 
-def _write_fusion_weights(path: str, gate_rows: list[dict[str, np.ndarray]], labels: np.ndarray,
-                          sensors: Sequence[str], names: Sequence[str]) -> None:
+def _write_fusion_weights(
+    path: str, gate_rows: list[dict[str, np.ndarray]], labels: np.ndarray, sensors: Sequence[str], names: Sequence[str]
+) -> None:
     """Mean SPAMFM gate (averaged over channels, in [0, 3]) per test class, sensor and fusion point:
     how much each sensor's features are amplified for each class."""
     rows = []
     if gate_rows:
         for point in gate_rows[0]:
-            g = np.concatenate([r[point] for r in gate_rows])           # (N, M)
+            g = np.concatenate([r[point] for r in gate_rows])  # (N, M)
             for c, name in enumerate(names):
                 sel = labels == c
                 if not sel.any():
@@ -241,8 +330,9 @@ def _write_fusion_weights(path: str, gate_rows: list[dict[str, np.ndarray]], lab
         pd.DataFrame(rows, columns=["class", "sensor", "point", "mean_gate"]).to_csv(tmp, index=False)
 
 
-def cache_fusion_knowledge(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str], model: str,
-                           out_h5s: dict[str, str]) -> None:
+def cache_fusion_knowledge(
+    cfg: dict[str, Any], split: str, gaf_h5s: Sequence[str], model: str, out_h5s: dict[str, str]
+) -> None:
     """Fused branches' outputs and stage maps over the training clips (fixed batches of the
     fusion's batch size, in split order), one file per requested branch (``out_h5s``: sensor ->
     path), with the branch's prediction when every sensor's input is all zeros (GSDM's ablated
@@ -259,9 +349,19 @@ def cache_fusion_knowledge(cfg: dict[str, Any], split: str, gaf_h5s: Sequence[st
         if sensor not in out_h5s:
             continue
         path = out_h5s[sensor]
-        _write_knowledge(path, ids, labels, outs[j], NetSpec.of(net.branches[j], state["num_classes"]),
-                         int(zero[j].logits[0].argmax()),
-                         {"teacher_config_hash": state["config_hash"], "sensor": sensor, "fused": True})
+        _write_knowledge(
+            path,
+            ids,
+            labels,
+            outs[j],
+            NetSpec.of(net.branches[j], state["num_classes"]),
+            int(zero[j].logits[0].argmax()),
+            {"teacher_config_hash": state["config_hash"], "sensor": sensor, "fused": True},
+        )
     fused = torch.stack([torch.cat([o.logits for o in bo]) for bo in outs]).sum(0).argmax(1).cpu().numpy()
-    log.info("cached the SPAMFM teacher (%s) on %d training clips, fused train accuracy %.4f",
-             ", ".join(state["sensors"]), len(ids), float((fused == labels).mean()))
+    log.info(
+        "cached the SPAMFM teacher (%s) on %d training clips, fused train accuracy %.4f",
+        ", ".join(state["sensors"]),
+        len(ids),
+        float((fused == labels).mean()),
+    )

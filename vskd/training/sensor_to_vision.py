@@ -8,10 +8,12 @@ teachers' metrics, so the DAG stays static) or every branch of the SPAMFM teache
 Video clip and teacher knowledge of a batch come from the same clip (the released script zipped
 independently shuffled loaders).
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,12 +26,21 @@ from ..distill.base import DistillContext, NetSpec
 from ..distill.registry import build_method
 from ..frames import FrameStore
 from ..metrics import classification_metrics, provenance
-from ..models.outputs import NetOutput
+from ..models.outputs import NetOutput, TeacherSet
 from ..models.registry import build_network
-from ..models.outputs import TeacherSet
-from .common import (RunOutputs, class_names, fit_spec, frame_sampling, logits_and_embedding,
-                     read_subsets, read_test_logits, teacher_crop, test_evaluator, write_outputs,
-                     write_test_logits)
+from .common import (
+    RunOutputs,
+    class_names,
+    fit_spec,
+    frame_sampling,
+    logits_and_embedding,
+    read_subsets,
+    read_test_logits,
+    teacher_crop,
+    test_evaluator,
+    write_outputs,
+    write_test_logits,
+)
 from .datasets import ClipDataset
 from .knowledge import KnowledgeStore, knowledge_spec
 from .loop import fit, predict, resolve_device
@@ -62,8 +73,9 @@ class TeachersDataset(Dataset):
         return item
 
 
-def choose_teachers(sensor_teacher: str | None, sensors: Sequence[str], metrics: Sequence[str],
-                    best_by: str) -> list[int]:
+def choose_teachers(
+    sensor_teacher: str | None, sensors: Sequence[str], metrics: Sequence[str], best_by: str
+) -> list[int]:
     """Indices (into ``sensors``) of the teachers a run reads: all (fused), one named, or the best.
 
     ``best``: the sensor teacher with the highest ``best_by`` (test accuracy, as "the single best
@@ -83,9 +95,16 @@ def choose_teachers(sensor_teacher: str | None, sensors: Sequence[str], metrics:
     return [list(sensors).index(sensor_teacher)]
 
 
-def train_reverse_run(cfg: dict[str, Any], split: str, frames_h5: str, out: RunOutputs, test_logits: str,
-                      knowledge: Sequence[str] = (), teacher_metrics: Sequence[str] = (),
-                      class_embeddings: str | None = None) -> dict[str, float]:
+def train_reverse_run(
+    cfg: dict[str, Any],
+    split: str,
+    frames_h5: str,
+    out: RunOutputs,
+    test_logits: str,
+    knowledge: Sequence[str] = (),
+    teacher_metrics: Sequence[str] = (),
+    class_embeddings: str | None = None,
+) -> dict[str, float]:
     """Train and evaluate the video student of one sensor_to_vision run.
 
     ``knowledge``: cache files, one per teacher candidate in ``cfg['sakdn']['sensors']`` order
@@ -118,15 +137,22 @@ def train_reverse_run(cfg: dict[str, Any], split: str, frames_h5: str, out: RunO
     def teachers(batch) -> TeacherSet | None:
         if not stores:
             return None
-        get = lambda j, k: batch[f"t{j}_{k}"].to(device) if f"t{j}_{k}" in batch else None   # noqa: E731
-        branches = [NetOutput(get(j, "logits"), get(j, "embedding"), get(j, "pooled"), None,
-                              [batch[f"t{j}_map{k}"].to(device) for k in range(4)] if f"t{j}_map0" in batch else [])
-                    for j in range(len(stores))]
+        get = lambda j, k: batch[f"t{j}_{k}"].to(device) if f"t{j}_{k}" in batch else None  # noqa: E731
+        branches = [
+            NetOutput(
+                get(j, "logits"),
+                get(j, "embedding"),
+                get(j, "pooled"),
+                None,
+                [batch[f"t{j}_map{k}"].to(device) for k in range(4)] if f"t{j}_map0" in batch else [],
+            )
+            for j in range(len(stores))
+        ]
         return TeacherSet.of(branches, ablation)
 
     def batch_fn(batch):
         x, y = batch["frames"].to(device), batch["label"].to(device)
-        if gsdm_on:                        # GGAA: the student's prediction for an all-zero clip
+        if gsdm_on:  # GGAA: the student's prediction for an all-zero clip
             student.eval()
             with torch.no_grad():
                 method.set_student_ablation(int(student(torch.zeros_like(x[:1])).logits.argmax(1)))
@@ -135,28 +161,53 @@ def train_reverse_run(cfg: dict[str, Any], split: str, frames_h5: str, out: RunO
         loss, parts = method(s_out, teachers(batch), y, batch["index"].to(device))
         return loss, parts, s_out.logits, y
 
-    forward = lambda b: logits_and_embedding(student(b["frames"].to(device)))   # noqa: E731
+    forward = lambda b: logits_and_embedding(student(b["frames"].to(device)))  # noqa: E731
     evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
-    history = fit(student, method, train_ds, fit_spec(scfg, seed, evaluate), batch_fn, out.checkpoint,
-                  fingerprint=digest)
+    history = fit(
+        student, method, train_ds, fit_spec(scfg, seed, evaluate), batch_fn, out.checkpoint, fingerprint=digest
+    )
     student.eval()
     logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate video student")
     write_test_logits(test_logits, test_ids, labels, logits)
-    teacher_name = "none" if not chosen else ("fused" if run.get("sensor_teacher") == "fused"
-                                              else sensors[chosen[0]])
-    meta = {"network": "trn", "student_config": scfg, "num_classes": len(names), "class_names": names,
-            "config_hash": digest, "run": run, "seed": seed, "teachers": [sensors[j] for j in chosen]}
+    teacher_name = "none" if not chosen else ("fused" if run.get("sensor_teacher") == "fused" else sensors[chosen[0]])
+    meta = {
+        "network": "trn",
+        "student_config": scfg,
+        "num_classes": len(names),
+        "class_names": names,
+        "config_hash": digest,
+        "run": run,
+        "seed": seed,
+        "teachers": [sensors[j] for j in chosen],
+    }
     params = {f"p_{k}": v for k, v in run["params"].items()}
-    prov = provenance({**cfg, "seed": seed}, f"video_student_{run['name']}", digest, run=run["name"],
-                      method=run["method"], teacher=teacher_name, sensor_teacher=run.get("sensor_teacher") or "none",
-                      direction="sensor_to_vision", teacher_mode="cached" if chosen else "none",
-                      table=run["table"], label=run["label"], backbone=scfg["backbone"],
-                      num_segments=scfg["num_segments"], **params)
+    prov = provenance(
+        {**cfg, "seed": seed},
+        f"video_student_{run['name']}",
+        digest,
+        run=run["name"],
+        method=run["method"],
+        teacher=teacher_name,
+        sensor_teacher=run.get("sensor_teacher") or "none",
+        direction="sensor_to_vision",
+        teacher_mode="cached" if chosen else "none",
+        table=run["table"],
+        label=run["label"],
+        backbone=scfg["backbone"],
+        num_segments=scfg["num_segments"],
+        **params,
+    )
     return write_outputs(out, student, meta, history, labels, logits, prov, names)
 
 
-def late_fusion(cfg: dict[str, Any], video_logits: str, sensor_logits: str, metrics_csv: str,
-                per_class_csv: str, mode: str = "logits") -> dict[str, float]:
+def late_fusion(
+    cfg: dict[str, Any],
+    video_logits: str,
+    sensor_logits: str,
+    metrics_csv: str,
+    per_class_csv: str,
+    mode: str = "logits",
+) -> dict[str, float]:
     """The upper reference ("combined"): the CE video student's and the sensor teacher's test
     predictions combined clip by clip, ``logits`` summed (the released evaluation) or ``softmax``
     probabilities averaged."""
@@ -171,9 +222,21 @@ def late_fusion(cfg: dict[str, Any], video_logits: str, sensor_logits: str, metr
         a, b = (torch.softmax(torch.as_tensor(z), 1).numpy() for z in (a, b))
     combined = a + b
     summary, per_class, _ = classification_metrics(v.label.to_numpy(), combined.argmax(1), names)
-    row = {**provenance(cfg, "late_fusion", config_hash(cfg), run="late_fusion", method="late_fusion",
-                        teacher="fused", direction="sensor_to_vision", table="sensor_to_vision",
-                        label=f"Late fusion: video (CE) + sensor teachers ({mode})", combine=mode), **summary}
+    row = {
+        **provenance(
+            cfg,
+            "late_fusion",
+            config_hash(cfg),
+            run="late_fusion",
+            method="late_fusion",
+            teacher="fused",
+            direction="sensor_to_vision",
+            table="sensor_to_vision",
+            label=f"Late fusion: video (CE) + sensor teachers ({mode})",
+            combine=mode,
+        ),
+        **summary,
+    }
     with atomic_path(metrics_csv) as tmp:
         pd.DataFrame([row]).to_csv(tmp, index=False)
     with atomic_path(per_class_csv) as tmp:

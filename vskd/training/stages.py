@@ -5,10 +5,12 @@ Each takes its config (the sections declared in ``vskd.runs.STAGE_SECTIONS``) an
 writes its outputs atomically: model (state dict + config), metrics with provenance, per-class
 scores, confusion matrix and the per-epoch history with every loss term.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import h5py
 import numpy as np
@@ -25,8 +27,18 @@ from ..models.outputs import NetOutput
 from ..models.registry import build_network
 from ..progress import progress
 from ..runs import STAGE_SECTIONS, teacher_runs_online
-from .common import (RunOutputs, class_names, fit_spec, frame_sampling, load_model, logits_and_embedding, read_subsets,
-                     teacher_crop, test_evaluator, write_outputs)
+from .common import (
+    RunOutputs,
+    class_names,
+    fit_spec,
+    frame_sampling,
+    load_model,
+    logits_and_embedding,
+    read_subsets,
+    teacher_crop,
+    test_evaluator,
+    write_outputs,
+)
 from .datasets import ClipDataset
 from .knowledge import KnowledgeStore, KnowledgeWriter, knowledge_spec
 from .loop import fit, predict, resolve_device
@@ -36,17 +48,23 @@ log = logging.getLogger(__name__)
 
 # --- teacher -------------------------------------------------------------------------------
 
+
 def _teacher_setup(eff: dict[str, Any], split: str, frames_h5: str):
     cfg = eff["teacher"]
     crop = teacher_crop(cfg, eff["frames"])
     (train_ids, train_y), (test_ids, test_y) = read_subsets(split, "train", "test")
     kw = dict(seed=eff["seed"], frames=FrameStore(frames_h5), **frame_sampling(cfg, crop))
-    return (cfg, crop, ClipDataset(train_ids, train_y, train=True, **kw),
-            ClipDataset(test_ids, test_y, train=False, **kw))
+    return (
+        cfg,
+        crop,
+        ClipDataset(train_ids, train_y, train=True, **kw),
+        ClipDataset(test_ids, test_y, train=False, **kw),
+    )
 
 
-def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutputs,
-                  untrained: bool = False) -> dict[str, float]:
+def train_teacher(
+    eff: dict[str, Any], split: str, frames_h5: str, out: RunOutputs, untrained: bool = False
+) -> dict[str, float]:
     """Train the video teacher (cross-entropy) and evaluate it on the test clips (centre frames).
 
     ``untrained``: the control teacher, the same network at its seeded initialisation, written
@@ -58,7 +76,7 @@ def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutpu
     names = class_names(eff)
     torch.manual_seed(eff["seed"])
     teacher = build_network("trn", cfg, len(names)).to(device)
-    forward = lambda b: logits_and_embedding(teacher(b["frames"].to(device)))   # noqa: E731
+    forward = lambda b: logits_and_embedding(teacher(b["frames"].to(device)))  # noqa: E731
 
     def batch_fn(batch):
         x, y = batch["frames"].to(device), batch["label"].to(device)
@@ -69,20 +87,38 @@ def train_teacher(eff: dict[str, Any], split: str, frames_h5: str, out: RunOutpu
     history: list[dict[str, float]] = []
     if not untrained:
         evaluate = test_evaluator(teacher, test_ds, forward, cfg["batch_size"], names)
-        history = fit(teacher, torch.nn.Identity(), train_ds, fit_spec(cfg, eff["seed"], evaluate),
-                      batch_fn, out.checkpoint, fingerprint=digest)
+        history = fit(
+            teacher,
+            torch.nn.Identity(),
+            train_ds,
+            fit_spec(cfg, eff["seed"], evaluate),
+            batch_fn,
+            out.checkpoint,
+            fingerprint=digest,
+        )
     teacher.eval()
     logits, _, labels = predict(test_ds, forward, cfg["batch_size"], desc="evaluate teacher")
-    meta = {"network": "trn", "teacher_config": cfg, "num_classes": len(names), "class_names": names,
-            "crop": crop, "config_hash": digest, "untrained": untrained}
-    prov = provenance(eff, "teacher_untrained" if untrained else "teacher", digest,
-                      backbone=cfg["backbone"], num_segments=cfg["num_segments"],
-                      pretrained=bool(cfg.get("pretrained")))
+    meta = {
+        "network": "trn",
+        "teacher_config": cfg,
+        "num_classes": len(names),
+        "class_names": names,
+        "crop": crop,
+        "config_hash": digest,
+        "untrained": untrained,
+    }
+    prov = provenance(
+        eff,
+        "teacher_untrained" if untrained else "teacher",
+        digest,
+        backbone=cfg["backbone"],
+        num_segments=cfg["num_segments"],
+        pretrained=bool(cfg.get("pretrained")),
+    )
     return write_outputs(out, teacher, meta, history, labels, logits, prov, names)
 
 
-def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, teacher_path: str,
-                            out_h5: str) -> None:
+def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, teacher_path: str, out_h5: str) -> None:
     """Run the frozen teacher once over the training clips: ``knowledge.views`` views per clip.
 
     View 0 is the test-time sampling (segment centres, centre crop); the others are training-style
@@ -96,19 +132,35 @@ def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, tea
     teacher, state = load_model(teacher_path, device)
     views, map_views = eff["knowledge"]["views"], min(eff["knowledge"]["map_views"], eff["knowledge"]["views"])
     [(ids, labels)] = read_subsets(split, "train")
-    ds = ClipDataset(ids, labels, seed=eff["seed"] + 7919, train=True, frames=FrameStore(frames_h5),
-                     **frame_sampling(state["teacher_config"], state["crop"]))
+    ds = ClipDataset(
+        ids,
+        labels,
+        seed=eff["seed"] + 7919,
+        train=True,
+        frames=FrameStore(frames_h5),
+        **frame_sampling(state["teacher_config"], state["crop"]),
+    )
     with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5, torch.no_grad():
         writer = KnowledgeWriter(h5, len(ids), views, map_views)
         for i in progress(range(len(ids)), "teacher knowledge", unit="clip"):
             x = torch.stack([ds.sample_frames(i, train=v > 0, view=v) for v in range(views)]).to(device)
             writer.add(i, teacher(x, with_maps=map_views > 0))
-        map_mb = writer.finish(ids, labels, NetSpec.of(teacher, state["num_classes"]),
-                               teacher_config_hash=state["config_hash"],
-                               untrained=bool(state.get("untrained", False)))
+        map_mb = writer.finish(
+            ids,
+            labels,
+            NetSpec.of(teacher, state["num_classes"]),
+            teacher_config_hash=state["config_hash"],
+            untrained=bool(state.get("untrained", False)),
+        )
     acc = float((writer.vectors["logits"][:, 0].argmax(1) == labels).mean())
-    log.info("cached %d views (%d with maps, %.1f MB fp16) of %d training clips; teacher train "
-             "accuracy (view 0) %.4f", views, map_views, map_mb, len(ids), acc)
+    log.info(
+        "cached %d views (%d with maps, %.1f MB fp16) of %d training clips; teacher train accuracy (view 0) %.4f",
+        views,
+        map_views,
+        map_mb,
+        len(ids),
+        acc,
+    )
 
 
 def shuffled_assignment(clip_ids: Sequence[str], seed: int) -> list[str]:
@@ -121,10 +173,10 @@ def shuffled_assignment(clip_ids: Sequence[str], seed: int) -> list[str]:
         raise ValueError("the shuffled-teacher control needs at least two training clips")
     perm = rng.permutation(n)
     fixed = np.flatnonzero(perm == np.arange(n))
-    for i in fixed:                                   # swap fixed points away
+    for i in fixed:  # swap fixed points away
         j = (i + 1 + int(rng.integers(n - 1))) % n
         perm[i], perm[j] = perm[j], perm[i]
-    while np.any(perm == np.arange(n)):               # rare: a swap created a new fixed point
+    while np.any(perm == np.arange(n)):  # rare: a swap created a new fixed point
         i = int(np.flatnonzero(perm == np.arange(n))[0])
         j = (i + 1) % n
         perm[i], perm[j] = perm[j], perm[i]
@@ -133,9 +185,17 @@ def shuffled_assignment(clip_ids: Sequence[str], seed: int) -> list[str]:
 
 # --- a run of the run sheet -----------------------------------------------------------------
 
-def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
-              knowledge_h5: str | None = None, frames_h5: str | None = None,
-              teacher_path: str | None = None, class_embeddings: str | None = None) -> dict[str, float]:
+
+def train_run(
+    cfg: dict[str, Any],
+    split: str,
+    gaf_h5: str,
+    out: RunOutputs,
+    knowledge_h5: str | None = None,
+    frames_h5: str | None = None,
+    teacher_path: str | None = None,
+    class_embeddings: str | None = None,
+) -> dict[str, float]:
     """Train and evaluate the GAF student of one run (method, parameters, teacher, seed).
 
     The teacher's outputs come from the knowledge cache (default) or from the frozen teacher run
@@ -154,13 +214,15 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
     if run["teacher"] and online:
         teacher, tstate = load_model(teacher_path, device)
         t_spec = NetSpec.of(teacher, tstate["num_classes"])
-        teacher_inputs = {"frames": FrameStore(frames_h5),
-                          **frame_sampling(tstate["teacher_config"], tstate["crop"])}
+        teacher_inputs = {"frames": FrameStore(frames_h5), **frame_sampling(tstate["teacher_config"], tstate["crop"])}
     elif run["teacher"]:
         t_spec = knowledge_spec(knowledge_h5)
-    ctx = DistillContext(NetSpec.of(student, len(names)), t_spec, num_train=len(train_ids),
-                         class_embeddings=torch.as_tensor(np.load(class_embeddings))
-                         if class_embeddings else None)
+    ctx = DistillContext(
+        NetSpec.of(student, len(names)),
+        t_spec,
+        num_train=len(train_ids),
+        class_embeddings=torch.as_tensor(np.load(class_embeddings)) if class_embeddings else None,
+    )
     method = build_method(run["method"], run["params"], ctx).to(device)
     if run["teacher"] and not online:
         fields = sorted(method.teacher_fields)
@@ -177,9 +239,14 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
                 return teacher(batch["frames"].to(device), with_maps="maps" in method.teacher_fields)
         if "knowledge" not in teacher_inputs:
             return None
-        get = lambda k: batch[f"t_{k}"].to(device) if f"t_{k}" in batch else None   # noqa: E731
-        return NetOutput(get("logits"), get("embedding"), get("pooled"), get("relation"),
-                         [batch[f"t_map{k}"].to(device) for k in range(4)] if "t_map0" in batch else [])
+        get = lambda k: batch[f"t_{k}"].to(device) if f"t_{k}" in batch else None  # noqa: E731
+        return NetOutput(
+            get("logits"),
+            get("embedding"),
+            get("pooled"),
+            get("relation"),
+            [batch[f"t_map{k}"].to(device) for k in range(4)] if "t_map0" in batch else [],
+        )
 
     def batch_fn(batch):
         x, y = batch["gaf"].to(device), batch["label"].to(device)
@@ -187,19 +254,37 @@ def train_run(cfg: dict[str, Any], split: str, gaf_h5: str, out: RunOutputs,
         loss, parts = method(s_out, teacher_outputs(batch), y, batch["index"].to(device))
         return loss, parts, s_out.logits, y
 
-    forward = lambda b: logits_and_embedding(student(b["gaf"].to(device)))   # noqa: E731
+    forward = lambda b: logits_and_embedding(student(b["gaf"].to(device)))  # noqa: E731
     evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
-    history = fit(student, method, train_ds, fit_spec(scfg, seed, evaluate), batch_fn,
-                  out.checkpoint, fingerprint=digest)
+    history = fit(
+        student, method, train_ds, fit_spec(scfg, seed, evaluate), batch_fn, out.checkpoint, fingerprint=digest
+    )
     student.eval()
     logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate student")
-    meta = {"network": "gaf_cnn", "student_config": scfg, "num_classes": len(names),
-            "class_names": names, "in_channels": gaf.shape[0], "gaf_config": cfg["gaf"],
-            "config_hash": digest, "run": run, "seed": seed}
+    meta = {
+        "network": "gaf_cnn",
+        "student_config": scfg,
+        "num_classes": len(names),
+        "class_names": names,
+        "in_channels": gaf.shape[0],
+        "gaf_config": cfg["gaf"],
+        "config_hash": digest,
+        "run": run,
+        "seed": seed,
+    }
     params = {f"p_{k}": v for k, v in run["params"].items()}
-    prov = provenance({**cfg, "seed": seed}, f"student_{run['name']}", digest, run=run["name"],
-                      method=run["method"], teacher=run["teacher"] or "none",
-                      teacher_mode=("online" if online else "cached") if run["teacher"] else "none",
-                      table=run["table"], label=run["label"], gaf_kind=cfg["gaf"]["kind"],
-                      image_size=cfg["gaf"]["image_size"], **params)
+    prov = provenance(
+        {**cfg, "seed": seed},
+        f"student_{run['name']}",
+        digest,
+        run=run["name"],
+        method=run["method"],
+        teacher=run["teacher"] or "none",
+        teacher_mode=("online" if online else "cached") if run["teacher"] else "none",
+        table=run["table"],
+        label=run["label"],
+        gaf_kind=cfg["gaf"]["kind"],
+        image_size=cfg["gaf"]["image_size"],
+        **params,
+    )
     return write_outputs(out, student, meta, history, labels, logits, prov, names)

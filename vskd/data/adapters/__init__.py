@@ -4,10 +4,21 @@
 >>> get_adapter("berkeley_mhad").num_classes
 11
 """
+
 from __future__ import annotations
 
 from .base import DatasetAdapter, FileRef, PublishedRow, Recording, SensorSpec
 from .registry import available_kinds, dataset_class_names, get_adapter, load_class_names, register_adapter
 
-__all__ = ["DatasetAdapter", "FileRef", "PublishedRow", "Recording", "SensorSpec",
-           "available_kinds", "dataset_class_names", "get_adapter", "load_class_names", "register_adapter"]
+__all__ = [
+    "DatasetAdapter",
+    "FileRef",
+    "PublishedRow",
+    "Recording",
+    "SensorSpec",
+    "available_kinds",
+    "dataset_class_names",
+    "get_adapter",
+    "load_class_names",
+    "register_adapter",
+]

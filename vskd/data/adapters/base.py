@@ -12,13 +12,15 @@ them, the raw per-sample timestamps (seconds; possibly unordered or duplicated, 
 Turning that into a uniform series is :mod:`vskd.data.conditioning`'s job, not the reader's: the
 readers stay faithful to the file.
 """
+
 from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -59,8 +61,9 @@ class Recording:
     def __post_init__(self) -> None:
         self.values = np.asarray(self.values, dtype=np.float64)
         if self.values.ndim != 2 or self.values.shape[1] != len(self.channels):
-            raise ValueError(f"{self.source}: values of shape {self.values.shape} do not match the "
-                             f"channels {self.channels}")
+            raise ValueError(
+                f"{self.source}: values of shape {self.values.shape} do not match the channels {self.channels}"
+            )
         if self.times is not None and len(self.times) != len(self.values):
             raise ValueError(f"{self.source}: {len(self.times)} timestamps for {len(self.values)} samples")
 
@@ -78,8 +81,8 @@ class FileRef:
     """What a file name says: the clip, the modality ('sensor' or 'video') and which one."""
 
     clip_id: str
-    modality: str        # "sensor" or "video"
-    name: str            # sensor name or camera name
+    modality: str  # "sensor" or "video"
+    name: str  # sensor name or camera name
 
 
 @dataclass(frozen=True)
@@ -174,8 +177,9 @@ class DatasetAdapter(ABC):
             slot = found.setdefault(ref.clip_id, {})
             key = (ref.modality, ref.name)
             if key in slot and slot[key] != path:
-                raise DataFileError(f"{root}: clip {ref.clip_id} has two {ref.name} {ref.modality} "
-                                    f"files: {slot[key]} and {path}")
+                raise DataFileError(
+                    f"{root}: clip {ref.clip_id} has two {ref.name} {ref.modality} files: {slot[key]} and {path}"
+                )
             slot[key] = path
         return found
 
@@ -219,8 +223,13 @@ class DatasetAdapter(ABC):
         if len(parts) < 3:
             raise ValueError(f"expected 'path n_frames label', got {line!r}")
         path = " ".join(parts[:-2])
-        return PublishedRow(self.canonical_id(path), self.camera_of_path(path), int(parts[-2]),
-                            int(parts[-1]), raw_action=self.raw_action_of_path(path))
+        return PublishedRow(
+            self.canonical_id(path),
+            self.camera_of_path(path),
+            int(parts[-2]),
+            int(parts[-1]),
+            raw_action=self.raw_action_of_path(path),
+        )
 
     def camera_of_path(self, path: str) -> str:
         return self.default_camera

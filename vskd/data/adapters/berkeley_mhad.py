@@ -16,12 +16,14 @@ Files (official layout, as the dataset's MATLAB sample code and SAKDN read them)
 Clip id ``sSS_aAA_rRR`` (the files' own spelling); cameras ``clusterCC_camKK``. Protocol
 ``cross_subject``: S01-S07 train, S08-S12 test (SAKDN's lists, the paper's 7/5 split).
 """
+
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import cv2
 import numpy as np
@@ -40,9 +42,12 @@ FRAME_SHAPE = (480, 640)
 CLUSTERS = {1: 4, 2: 4, 3: 2, 4: 2}
 CAMERAS = tuple(f"cluster{c:02d}_cam{k:02d}" for c, n in CLUSTERS.items() for k in range(1, n + 1))
 PLACEMENTS = {1: "left wrist", 2: "right wrist", 3: "hip", 4: "hip", 5: "ankle", 6: "ankle"}
-SENSORS = {f"shimmer{h:02d}": SensorSpec(f"shimmer{h:02d}", ACC_CHANNELS, ACC_RATE_HZ, "g",
-                                         PLACEMENTS[h] + " (inferred)", despike=True)
-           for h in range(1, 7)}
+SENSORS = {
+    f"shimmer{h:02d}": SensorSpec(
+        f"shimmer{h:02d}", ACC_CHANNELS, ACC_RATE_HZ, "g", PLACEMENTS[h] + " (inferred)", despike=True
+    )
+    for h in range(1, 7)
+}
 #: absent from every modality of the release
 MISSING_CLIPS = frozenset({"s04_a08_r05"})
 #: absent from clusters 03-04 only (present for clusters 01-02)
@@ -87,10 +92,17 @@ def demosaic(raw: np.ndarray) -> np.ndarray:
 class BerkeleyMhadAdapter(DatasetAdapter):
     def __init__(self) -> None:
         super().__init__(
-            kind="berkeley_mhad", title="Berkeley-MHAD",
-            class_names=load_class_names("berkeley_mhad"), sensors=SENSORS, cameras=CAMERAS,
-            protocols=("cross_subject",), default_sensors=("shimmer02",),
-            default_camera="cluster01_cam01", video_fps=VIDEO_FPS, attributes=("repetition",), example_clip="s01_a01_r01",
+            kind="berkeley_mhad",
+            title="Berkeley-MHAD",
+            class_names=load_class_names("berkeley_mhad"),
+            sensors=SENSORS,
+            cameras=CAMERAS,
+            protocols=("cross_subject",),
+            default_sensors=("shimmer02",),
+            default_camera="cluster01_cam01",
+            video_fps=VIDEO_FPS,
+            attributes=("repetition",),
+            example_clip="s01_a01_r01",
         )
 
     # ---- ids -------------------------------------------------------------------------------
@@ -99,9 +111,8 @@ class BerkeleyMhadAdapter(DatasetAdapter):
         m = _ID_RE.search(parts[-1]) if parts else None
         if m:
             s, a, r = (int(x) for x in m.groups())
-        elif len(parts) >= 3 and all(re.fullmatch(p + r"\d+", x, re.IGNORECASE)
-                                     for p, x in zip("SAR", parts[-3:])):
-            s, a, r = (int(x[1:]) for x in parts[-3:])      # ...\S01\A01\R01 (camera folders)
+        elif len(parts) >= 3 and all(re.fullmatch(p + r"\d+", x, re.IGNORECASE) for p, x in zip("SAR", parts[-3:])):
+            s, a, r = (int(x[1:]) for x in parts[-3:])  # ...\S01\A01\R01 (camera folders)
         else:
             raise ValueError(f"no Berkeley-MHAD clip id (sSS_aAA_rRR or S/A/R folders) in {text!r}")
         if not (1 <= a <= NUM_ACTIONS and 1 <= s <= NUM_SUBJECTS and 1 <= r <= NUM_REPETITIONS):
@@ -111,12 +122,19 @@ class BerkeleyMhadAdapter(DatasetAdapter):
     def format_clip_id(self, fields: Mapping[str, Any]) -> str:
         return f"s{int(fields['subject']):02d}_a{int(fields['action']):02d}_r{int(fields['repetition']):02d}"
 
-    def design_clips(self, subjects: Iterable[int] = range(1, NUM_SUBJECTS + 1),
-                     repetitions: Iterable[int] = range(1, NUM_REPETITIONS + 1)) -> list[str]:
+    def design_clips(
+        self,
+        subjects: Iterable[int] = range(1, NUM_SUBJECTS + 1),
+        repetitions: Iterable[int] = range(1, NUM_REPETITIONS + 1),
+    ) -> list[str]:
         """Every clip of the design that exists in the release, in (action, subject, rep) order."""
-        return [c for a in range(1, NUM_ACTIONS + 1) for s in subjects for r in repetitions
-                if (c := self.format_clip_id({"action": a, "subject": s, "repetition": r}))
-                not in MISSING_CLIPS]
+        return [
+            c
+            for a in range(1, NUM_ACTIONS + 1)
+            for s in subjects
+            for r in repetitions
+            if (c := self.format_clip_id({"action": a, "subject": s, "repetition": r})) not in MISSING_CLIPS
+        ]
 
     def has_camera(self, clip_id: str, camera: str) -> bool:
         """Whether the release has this camera's frames for the clip (two clips lack clusters 3-4)."""
@@ -145,12 +163,13 @@ class BerkeleyMhadAdapter(DatasetAdapter):
             sensor = f"shimmer{h:02d}"
             if sensor not in SENSORS:
                 return None
-            return FileRef(self.format_clip_id({"action": a, "subject": s, "repetition": r}),
-                           "sensor", sensor)
+            return FileRef(self.format_clip_id({"action": a, "subject": s, "repetition": r}), "sensor", sensor)
         parts = path.parts
         if len(parts) >= 5:
-            cl, cam = (re.fullmatch(r"Cluster(\d+)", parts[-5], re.IGNORECASE),
-                       re.fullmatch(r"Cam(\d+)", parts[-4], re.IGNORECASE))
+            cl, cam = (
+                re.fullmatch(r"Cluster(\d+)", parts[-5], re.IGNORECASE),
+                re.fullmatch(r"Cam(\d+)", parts[-4], re.IGNORECASE),
+            )
             if cl and cam:
                 try:
                     fields = self.parse_clip_id("/".join(parts[-3:]))
@@ -169,8 +188,7 @@ class BerkeleyMhadAdapter(DatasetAdapter):
     def video_file(self, clip_id: str, camera: str) -> str:
         cl, cam = parse_camera(camera)
         f = self.parse_clip_id(clip_id)
-        return (f"Camera/Cluster{cl:02d}/Cam{cam:02d}/S{f['subject']:02d}/A{f['action']:02d}/"
-                f"R{f['repetition']:02d}")
+        return f"Camera/Cluster{cl:02d}/Cam{cam:02d}/S{f['subject']:02d}/A{f['action']:02d}/R{f['repetition']:02d}"
 
     def frame_name(self, clip_id: str, camera: str, index: int) -> str:
         cl, cam = parse_camera(camera)
@@ -197,8 +215,9 @@ class BerkeleyMhadAdapter(DatasetAdapter):
         folder = Path(folder)
         if not folder.is_dir():
             raise DataFileError(f"{folder}: Berkeley-MHAD frame folder does not exist")
-        frames = sorted((p for p in folder.iterdir() if _IMG_RE.match(p.name)),
-                        key=lambda p: int(_IMG_RE.match(p.name).group(6)))
+        frames = sorted(
+            (p for p in folder.iterdir() if _IMG_RE.match(p.name)), key=lambda p: int(_IMG_RE.match(p.name).group(6))
+        )
         if not frames:
             raise DataFileError(f"{folder}: no img_l*_c*_s*_a*_r*_*.pgm frame in this folder")
         return frames
@@ -210,7 +229,7 @@ class BerkeleyMhadAdapter(DatasetAdapter):
             raw = cv2.imread(str(f), cv2.IMREAD_UNCHANGED)
             if raw is None or raw.ndim != 2:
                 raise DataFileError(f"{f}: not a single-channel (Bayer) PGM image")
-            if raw.dtype != np.uint8:               # 16-bit PGM: keep the top 8 bits
+            if raw.dtype != np.uint8:  # 16-bit PGM: keep the top 8 bits
                 raw = (raw >> 8).astype(np.uint8)
             rgb = demosaic(raw)
             if size is not None and (rgb.shape[1], rgb.shape[0]) != tuple(size):

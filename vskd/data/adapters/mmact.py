@@ -27,12 +27,14 @@ Protocols (SAKDN's lists, used by VSKD): cross_subject (subjects 1-16 / 17-20), 
 Cross-view splits the *cameras* of a clip: its sensor recording is on both sides, so it is a
 protocol for the video teacher, not for a sensor-only student.
 """
+
 from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -45,22 +47,26 @@ NUM_SUBJECTS, NUM_SCENES, NUM_SESSIONS = 20, 4, 5
 CAMERAS = ("cam1", "cam2", "cam3", "cam4")
 VIDEO_FPS = 29.97
 SENSORS = {
-    "acc_phone": SensorSpec("acc_phone", ("acc_x", "acc_y", "acc_z"), 100.0, "m/s^2",
-                            "phone, right trouser pocket"),
-    "acc_watch": SensorSpec("acc_watch", ("acc_x", "acc_y", "acc_z"), 100.0, "m/s^2",
-                            "watch, right wrist"),
-    "gyro": SensorSpec("gyro", ("gyro_x", "gyro_y", "gyro_z"), 50.0, "rad/s",
-                       "phone, right trouser pocket"),
-    "orientation": SensorSpec("orientation", ("azimuth", "pitch", "roll"), 50.0, "degrees",
-                              "phone, right trouser pocket (event driven, irregular)"),
+    "acc_phone": SensorSpec("acc_phone", ("acc_x", "acc_y", "acc_z"), 100.0, "m/s^2", "phone, right trouser pocket"),
+    "acc_watch": SensorSpec("acc_watch", ("acc_x", "acc_y", "acc_z"), 100.0, "m/s^2", "watch, right wrist"),
+    "gyro": SensorSpec("gyro", ("gyro_x", "gyro_y", "gyro_z"), 50.0, "rad/s", "phone, right trouser pocket"),
+    "orientation": SensorSpec(
+        "orientation",
+        ("azimuth", "pitch", "roll"),
+        50.0,
+        "degrees",
+        "phone, right trouser pocket (event driven, irregular)",
+    ),
 }
 #: folder of each sensor in the trimmed release
 SENSOR_FOLDERS = {name: f"{name}_clip" for name in SENSORS}
 _FOLDER_SENSOR = {v: k for k, v in SENSOR_FOLDERS.items()}
-PROTOCOL_TEST = {"cross_subject": ("subject", frozenset(range(17, 21))),
-                 "cross_view": ("camera", frozenset({"cam4"})),
-                 "cross_scene": ("scene", frozenset({2})),
-                 "cross_session": ("session", frozenset({5}))}
+PROTOCOL_TEST = {
+    "cross_subject": ("subject", frozenset(range(17, 21))),
+    "cross_view": ("camera", frozenset({"cam4"})),
+    "cross_scene": ("scene", frozenset({2})),
+    "cross_session": ("session", frozenset({5})),
+}
 
 _ID_RE = re.compile(r"^subject(\d+)_scene(\d+)_session(\d+)_([a-z_]+)$")
 _TIME_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})_(\d{1,2}):(\d{2}):(\d{2}(?:\.\d*)?)$")
@@ -89,9 +95,16 @@ class MMActAdapter(DatasetAdapter):
         self.sakdn36_names: tuple[str, ...] = tuple(meta["sakdn36_names"])
         self.sakdn36_unused = int(meta["sakdn36_unused_label"])
         super().__init__(
-            kind="mmact", title="MMAct", class_names=tuple(meta["names"]), sensors=SENSORS,
-            cameras=CAMERAS, protocols=tuple(PROTOCOL_TEST), default_sensors=("acc_watch",),
-            default_camera="cam1", video_fps=VIDEO_FPS, attributes=("scene", "session"),
+            kind="mmact",
+            title="MMAct",
+            class_names=tuple(meta["names"]),
+            sensors=SENSORS,
+            cameras=CAMERAS,
+            protocols=tuple(PROTOCOL_TEST),
+            default_sensors=("acc_watch",),
+            default_camera="cam1",
+            video_fps=VIDEO_FPS,
+            attributes=("scene", "session"),
             example_clip="subject01_scene1_session1_carrying",
         )
 
@@ -130,8 +143,10 @@ class MMActAdapter(DatasetAdapter):
         return {"action": action, "subject": subject, "scene": scene, "session": session}
 
     def format_clip_id(self, fields: Mapping[str, Any]) -> str:
-        return (f"subject{int(fields['subject']):02d}_scene{int(fields['scene'])}_"
-                f"session{int(fields['session'])}_{self.folders[int(fields['action']) - 1]}")
+        return (
+            f"subject{int(fields['subject']):02d}_scene{int(fields['scene'])}_"
+            f"session{int(fields['session'])}_{self.folders[int(fields['action']) - 1]}"
+        )
 
     def label_of(self, clip_id: str, scheme: str = "default") -> int:
         """0-based label: 35-way by default; ``sakdn36`` skips SAKDN's unused label 14."""
@@ -230,9 +245,11 @@ class MMActAdapter(DatasetAdapter):
         key, test = PROTOCOL_TEST[protocol]
         if key == "camera":
             if camera is None:
-                raise ValueError("cross_view splits the cameras of a clip: name the camera (a "
-                                 "sensor-only run has no cross-view split; its sensor data would "
-                                 "be on both sides)")
+                raise ValueError(
+                    "cross_view splits the cameras of a clip: name the camera (a "
+                    "sensor-only run has no cross-view split; its sensor data would "
+                    "be on both sides)"
+                )
             value: Any = camera
         else:
             value = self.parse_clip_id(clip_id)[key]

@@ -3,10 +3,11 @@
 Adapters register themselves on import (``vskd.data.adapters`` imports the built-in ones), so a new
 dataset is one new module calling :func:`register_adapter`; nothing downstream changes.
 """
+
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,22 +15,24 @@ if TYPE_CHECKING:
     from .base import DatasetAdapter
 
 CLASSES_DIR = Path(__file__).parent / "classes"
-_REGISTRY: dict[str, "DatasetAdapter"] = {}
+_REGISTRY: dict[str, DatasetAdapter] = {}
 
 
-def register_adapter(adapter: "DatasetAdapter") -> "DatasetAdapter":
+def register_adapter(adapter: DatasetAdapter) -> DatasetAdapter:
     """Make ``adapter`` available as ``get_adapter(adapter.kind)``; a second kind of the same name
     is an error (two modules claiming one dataset is a bug, not an override)."""
     if adapter.kind in _REGISTRY and type(_REGISTRY[adapter.kind]) is not type(adapter):
-        raise ValueError(f"adapter kind {adapter.kind!r} is already registered "
-                         f"by {type(_REGISTRY[adapter.kind]).__name__}")
+        raise ValueError(
+            f"adapter kind {adapter.kind!r} is already registered by {type(_REGISTRY[adapter.kind]).__name__}"
+        )
     _REGISTRY[adapter.kind] = adapter
     return adapter
 
 
-def get_adapter(kind: str) -> "DatasetAdapter":
+def get_adapter(kind: str) -> DatasetAdapter:
     """The adapter of a dataset kind (``utd_mhad``, ``berkeley_mhad``, ``mmact``)."""
     from . import _load_builtin  # noqa: F401  (registers the built-in adapters)
+
     try:
         return _REGISTRY[kind]
     except KeyError:
@@ -38,10 +41,11 @@ def get_adapter(kind: str) -> "DatasetAdapter":
 
 def available_kinds() -> list[str]:
     from . import _load_builtin  # noqa: F401
+
     return sorted(_REGISTRY)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_class_names(kind: str) -> tuple[str, ...]:
     """Class names in label order, embedded in the package (``classes/<kind>.txt`` or ``.json``).
 
@@ -54,7 +58,7 @@ def load_class_names(kind: str) -> tuple[str, ...]:
     return tuple(load_class_json(kind)["names"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_class_json(kind: str) -> dict:
     return json.loads((CLASSES_DIR / f"{kind}.json").read_text())
 

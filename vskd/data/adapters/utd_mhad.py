@@ -4,10 +4,12 @@
 One IMU (``imu``: acc x,y,z in g, gyro x,y,z in deg/s, 50 Hz, no timestamps) on the right wrist for
 actions 1-21 and the right thigh for 22-27; one Kinect colour camera (``rgb``, 15 fps effective).
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -21,13 +23,26 @@ IMU_CHANNELS = ("acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z")
 class UtdMhadAdapter(DatasetAdapter):
     def __init__(self) -> None:
         super().__init__(
-            kind="utd_mhad", title="UTD-MHAD",
+            kind="utd_mhad",
+            title="UTD-MHAD",
             class_names=load_class_names("utd_mhad"),
-            sensors={"imu": SensorSpec("imu", IMU_CHANNELS, utd.INERTIAL_RATE_HZ, "g, deg/s",
-                                       "right wrist (actions 1-21), right thigh (22-27)")},
-            cameras=("rgb",), protocols=utd.PROTOCOLS, default_sensors=("imu",),
-            default_camera="rgb", video_fps=utd.VIDEO_FPS, attributes=("trial",),
-            archives={"video": "RGB.zip", "inertial": "Inertial.zip"}, example_clip="a1_s1_t1",
+            sensors={
+                "imu": SensorSpec(
+                    "imu",
+                    IMU_CHANNELS,
+                    utd.INERTIAL_RATE_HZ,
+                    "g, deg/s",
+                    "right wrist (actions 1-21), right thigh (22-27)",
+                )
+            },
+            cameras=("rgb",),
+            protocols=utd.PROTOCOLS,
+            default_sensors=("imu",),
+            default_camera="rgb",
+            video_fps=utd.VIDEO_FPS,
+            attributes=("trial",),
+            archives={"video": "RGB.zip", "inertial": "Inertial.zip"},
+            example_clip="a1_s1_t1",
         )
 
     def parse_clip_id(self, text: str) -> dict[str, Any]:

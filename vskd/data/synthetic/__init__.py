@@ -6,15 +6,17 @@ workflow like downloaded ones: UTD-MHAD) or ``"folder"`` (an unpacked folder the
 directly: Berkeley-MHAD, MMAct). A new dataset's generator is one module here calling
 :func:`register_generator`.
 """
+
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 BUILTIN = ("utd_mhad", "berkeley_mhad", "mmact")
-_REGISTRY: dict[str, "Generator"] = {}
+_REGISTRY: dict[str, Generator] = {}
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@
 Deterministic: a clip depends only on (seed, action, subject, repetition). Recordings absent from the
 real release are absent here (s04_a08_r05; clusters 03-04 of s05_a02_r05 and s10_a08_r05).
 """
+
 from __future__ import annotations
 
 import logging
@@ -28,8 +29,16 @@ import numpy as np
 from ...atomic import atomic_path
 from ...progress import run_jobs
 from ..adapters import get_adapter
-from ..adapters.berkeley_mhad import (CAMERAS, MISSING_CLIPS, NUM_ACTIONS, NUM_REPETITIONS,
-                                     NUM_SUBJECTS, PLACEMENTS, mosaic_grbg, parse_camera)
+from ..adapters.berkeley_mhad import (
+    CAMERAS,
+    MISSING_CLIPS,
+    NUM_ACTIONS,
+    NUM_REPETITIONS,
+    NUM_SUBJECTS,
+    PLACEMENTS,
+    mosaic_grbg,
+    parse_camera,
+)
 from . import Generator, register_generator
 from .motion import Subject, mounting, simulate
 from .programs import BERKELEY_DURATION, berkeley_program
@@ -37,11 +46,17 @@ from .sensors import interp_rows, placement_imu, render_view
 
 log = logging.getLogger(__name__)
 
-START_UNIX = 1309539264.0          # 2011-07-01, the real recordings' epoch
-SIM_RATE = 120.0                   # dense simulation rate the sensors are sampled from
+START_UNIX = 1309539264.0  # 2011-07-01, the real recordings' epoch
+SIM_RATE = 120.0  # dense simulation rate the sensors are sampled from
 CLUSTER_AZIMUTH = {1: 0.0, 2: 180.0, 3: 90.0, 4: -90.0}
-SHIMMER_PLACEMENT = {1: "left wrist", 2: "right wrist", 3: "left hip", 4: "right hip",
-                     5: "left ankle", 6: "right ankle"}
+SHIMMER_PLACEMENT = {
+    1: "left wrist",
+    2: "right wrist",
+    3: "left hip",
+    4: "right hip",
+    5: "left ankle",
+    6: "right ankle",
+}
 assert all(p.endswith(PLACEMENTS[h].split()[-1]) for h, p in SHIMMER_PLACEMENT.items())
 
 
@@ -58,7 +73,7 @@ class BerkeleySpec:
     glitch_rate: float = 0.02
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "BerkeleySpec":
+    def from_config(cls, cfg: dict) -> BerkeleySpec:
         kw = {k: cfg[k] for k in cls.__dataclass_fields__ if k in cfg}
         if "cameras" in kw:
             kw["cameras"] = tuple(kw["cameras"])
@@ -69,8 +84,7 @@ class BerkeleySpec:
 
 
 def design(spec: BerkeleySpec) -> list[str]:
-    return get_adapter("berkeley_mhad").design_clips(range(1, spec.subjects + 1),
-                                                     range(1, spec.repetitions + 1))
+    return get_adapter("berkeley_mhad").design_clips(range(1, spec.subjects + 1), range(1, spec.repetitions + 1))
 
 
 def arrival_times(rng: np.random.Generator, duration: float, rate: float) -> tuple[np.ndarray, np.ndarray]:
@@ -84,9 +98,9 @@ def arrival_times(rng: np.random.Generator, duration: float, rate: float) -> tup
     n = int(duration * rate)
     inst = np.sort(np.clip(np.arange(n) / rate + rng.normal(0, 0.002, n), 0, duration))
     keep = np.ones(n, bool)
-    for _ in range(rng.poisson(0.6)):                       # lost runs of packets
+    for _ in range(rng.poisson(0.6)):  # lost runs of packets
         start = rng.integers(0, max(n - 1, 1))
-        keep[start:start + rng.integers(3, int(rate))] = False
+        keep[start : start + rng.integers(3, int(rate))] = False
     keep[:2] = keep[-2:] = True
     inst = inst[keep]
     period, phase = rng.uniform(0.0215, 0.0235), rng.uniform(0, 0.02)
@@ -104,9 +118,10 @@ def synthesize_clip(spec: BerkeleySpec, clip_id: str) -> dict[str, object]:
     rng = np.random.default_rng([spec.seed, 17, a, s, r])
     subject = Subject.sample(np.random.default_rng([spec.seed, 1700 + s]))
     duration = float(np.clip(BERKELEY_DURATION[a] / subject.speed * rng.uniform(0.88, 1.12), 1.6, 8.0))
-    motion_seed = int(rng.integers(2 ** 31))
-    _, dense, chair = simulate(a, duration, SIM_RATE, subject, np.random.default_rng(motion_seed),
-                               program=berkeley_program)
+    motion_seed = int(rng.integers(2**31))
+    _, dense, chair = simulate(
+        a, duration, SIM_RATE, subject, np.random.default_rng(motion_seed), program=berkeley_program
+    )
     t_dense = np.arange(len(dense["pelvis"])) / SIM_RATE
     clip_start = START_UNIX + 3600.0 * s + 60.0 * (10 * a + r) + rng.uniform(0, 1)
     acc: dict[str, np.ndarray] = {}
@@ -115,14 +130,15 @@ def synthesize_clip(spec: BerkeleySpec, clip_id: str) -> dict[str, object]:
         imu = placement_imu(dense, placement, SIM_RATE, rng, mount, acc_range=2.0)
         inst, stamps = arrival_times(rng, t_dense[-1], spec.acc_rate_hz)
         values = interp_rows(t_dense, imu[:, :3], inst)
-        if rng.random() < spec.glitch_rate:                  # one corrupt packet
+        if rng.random() < spec.glitch_rate:  # one corrupt packet
             row = int(rng.integers(1, len(values) - 1))
             ax = int(rng.integers(3))
             values[row, ax] = rng.uniform(3, 61)
             values[row, (ax + 1) % 3] = -2.0
         acc[f"shimmer{h:02d}"] = np.column_stack([values, clip_start + rng.uniform(-0.05, 0.05) + stamps])
-    _, joints, chair = simulate(a, duration, spec.fps, subject, np.random.default_rng(motion_seed),
-                                program=berkeley_program)
+    _, joints, chair = simulate(
+        a, duration, spec.fps, subject, np.random.default_rng(motion_seed), program=berkeley_program
+    )
     n_frames = len(joints["pelvis"])
     frame_times = clip_start + np.arange(n_frames) / spec.fps + rng.normal(0, 0.002, n_frames)
     frames = {}
@@ -131,8 +147,15 @@ def synthesize_clip(spec: BerkeleySpec, clip_id: str) -> dict[str, object]:
             continue
         cluster, k = parse_camera(cam)
         az = CLUSTER_AZIMUTH[cluster] + 10.0 * (k - 1)
-        bgr = render_view(joints, subject, chair, az, spec.frame_width, spec.frame_height,
-                          np.random.default_rng([spec.seed, 37, a, s, r, cluster, k]))
+        bgr = render_view(
+            joints,
+            subject,
+            chair,
+            az,
+            spec.frame_width,
+            spec.frame_height,
+            np.random.default_rng([spec.seed, 37, a, s, r, cluster, k]),
+        )
         frames[cam] = bgr[..., ::-1]
     return {"acc": acc, "frames": frames, "frame_times": np.sort(frame_times)}
 
@@ -161,8 +184,9 @@ def _write_clip(args: tuple[BerkeleySpec, str, str]) -> int:
     return len(clip["acc"])
 
 
-def write_synthetic_berkeley(spec: BerkeleySpec, out_dir: str | Path, workers: int = 1,
-                             clips: list[str] | None = None) -> int:
+def write_synthetic_berkeley(
+    spec: BerkeleySpec, out_dir: str | Path, workers: int = 1, clips: list[str] | None = None
+) -> int:
     """Write every clip of the design (or ``clips``) below ``out_dir``; returns the clip count."""
     clips = design(spec) if clips is None else clips
     missing = [c for c in clips if c in MISSING_CLIPS]
@@ -170,15 +194,22 @@ def write_synthetic_berkeley(spec: BerkeleySpec, out_dir: str | Path, workers: i
         raise ValueError(f"{missing} do not exist in Berkeley-MHAD")
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     run_jobs(_write_clip, [(spec, c, str(out_dir)) for c in clips], workers, "synthesize", unit="clip")
-    log.info("synthesized %d Berkeley-MHAD clips (seed %d, cameras %s)", len(clips), spec.seed,
-             ", ".join(spec.cameras) or "none")
+    log.info(
+        "synthesized %d Berkeley-MHAD clips (seed %d, cameras %s)",
+        len(clips),
+        spec.seed,
+        ", ".join(spec.cameras) or "none",
+    )
     return len(clips)
 
 
-__all__ = ["BerkeleySpec", "CAMERAS", "NUM_ACTIONS", "design", "synthesize_clip",
-           "write_synthetic_berkeley"]
+__all__ = ["BerkeleySpec", "CAMERAS", "NUM_ACTIONS", "design", "synthesize_clip", "write_synthetic_berkeley"]
 
 
-register_generator(Generator("berkeley_mhad", "folder",
-                             lambda cfg, out, workers=1: write_synthetic_berkeley(
-                                 BerkeleySpec.from_config(cfg), out, workers=workers)))
+register_generator(
+    Generator(
+        "berkeley_mhad",
+        "folder",
+        lambda cfg, out, workers=1: write_synthetic_berkeley(BerkeleySpec.from_config(cfg), out, workers=workers),
+    )
+)

@@ -17,6 +17,7 @@ Design: every subject performs every action once, in a scene and session that ro
 subject and action, so all four protocols (cross-subject/-view/-scene/-session) have train and
 test clips. Deterministic: a clip depends only on (seed, subject, scene, session, action).
 """
+
 from __future__ import annotations
 
 import datetime as _dt
@@ -56,7 +57,7 @@ class MMActSpec:
     fps: float = 29.97
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "MMActSpec":
+    def from_config(cls, cfg: dict) -> MMActSpec:
         kw = {k: cfg[k] for k in cls.__dataclass_fields__ if k in cfg}
         if "cameras" in kw:
             kw["cameras"] = tuple(kw["cameras"])
@@ -70,9 +71,13 @@ class MMActSpec:
 def design(spec: MMActSpec) -> list[str]:
     """One clip per (subject, action), scene and session rotating so every protocol has both sides."""
     m = get_adapter("mmact")
-    return [m.format_clip_id({"subject": s, "action": a, "scene": 1 + (s + a) % NUM_SCENES,
-                              "session": 1 + (3 * s + a) % NUM_SESSIONS})
-            for a in range(1, spec.actions + 1) for s in range(1, spec.subjects + 1)]
+    return [
+        m.format_clip_id(
+            {"subject": s, "action": a, "scene": 1 + (s + a) % NUM_SCENES, "session": 1 + (3 * s + a) % NUM_SESSIONS}
+        )
+        for a in range(1, spec.actions + 1)
+        for s in range(1, spec.subjects + 1)
+    ]
 
 
 def format_time(t: _dt.datetime) -> str:
@@ -86,9 +91,9 @@ def jittered_clock(rng: np.random.Generator, times: np.ndarray) -> np.ndarray:
     stamps = np.round(times, 3)
     n = len(stamps)
     for i in rng.choice(max(n - 2, 1), size=max(1, n // 150), replace=False) + 1:
-        stamps[i], stamps[i + 1] = stamps[i + 1], stamps[i]          # a backward step
+        stamps[i], stamps[i + 1] = stamps[i + 1], stamps[i]  # a backward step
     for i in rng.choice(max(n - 2, 1), size=max(1, n // 200), replace=False) + 1:
-        stamps[i] = stamps[i - 1]                                     # a repeated stamp
+        stamps[i] = stamps[i - 1]  # a repeated stamp
     return stamps
 
 
@@ -100,9 +105,10 @@ def synthesize_clip(spec: MMActSpec, clip_id: str) -> dict[str, object]:
     rng = np.random.default_rng([spec.seed, 29, s, sc, se, a])
     subject = Subject.sample(np.random.default_rng([spec.seed, 2900 + s]))
     duration = float(np.clip(MMACT_DURATION[a] / subject.speed * rng.uniform(0.85, 1.2), 3.0, 8.0))
-    motion_seed = int(rng.integers(2 ** 31))
-    _, dense, chair = simulate(a, duration, SIM_RATE, subject, np.random.default_rng(motion_seed),
-                               program=mmact_program)
+    motion_seed = int(rng.integers(2**31))
+    _, dense, chair = simulate(
+        a, duration, SIM_RATE, subject, np.random.default_rng(motion_seed), program=mmact_program
+    )
     t_dense = np.arange(len(dense["pelvis"])) / SIM_RATE
     phone_mount = mounting(np.random.default_rng([spec.seed, 3900 + 10 * s + se]), (5, 60))
     watch_mount = mounting(np.random.default_rng([spec.seed, 4900 + s]), (5, 25))
@@ -110,9 +116,11 @@ def synthesize_clip(spec: MMActSpec, clip_id: str) -> dict[str, object]:
     watch = placement_imu(dense, "right wrist", SIM_RATE, rng, watch_mount, 16.0, 2000.0)
     orient = placement_orientation(dense, "right trouser pocket", phone_mount)
     sensors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for name, rate, values in (("acc_phone", 100.0, phone[:, :3] * GRAVITY),
-                               ("acc_watch", 100.0, watch[:, :3] * GRAVITY),
-                               ("gyro", 50.0, np.radians(phone[:, 3:]))):
+    for name, rate, values in (
+        ("acc_phone", 100.0, phone[:, :3] * GRAVITY),
+        ("acc_watch", 100.0, watch[:, :3] * GRAVITY),
+        ("gyro", 50.0, np.radians(phone[:, 3:])),
+    ):
         t = np.arange(int(t_dense[-1] * rate) + 1) / rate
         sensors[name] = (t, interp_rows(t_dense, values, t))
     t = np.cumsum(rng.uniform(1 / 60, 1 / 15, int(t_dense[-1] * 60)))
@@ -120,17 +128,24 @@ def synthesize_clip(spec: MMActSpec, clip_id: str) -> dict[str, object]:
     sensors["orientation"] = (t, interp_rows(t_dense, orient, t))
     frames = {}
     if spec.cameras:
-        _, joints, chair = simulate(a, duration, spec.fps, subject, np.random.default_rng(motion_seed),
-                                    program=mmact_program)
+        _, joints, chair = simulate(
+            a, duration, spec.fps, subject, np.random.default_rng(motion_seed), program=mmact_program
+        )
         for cam in spec.cameras:
-            bgr = render_view(joints, subject, chair, CAMERA_AZIMUTH[cam], spec.frame_width,
-                              spec.frame_height, np.random.default_rng([spec.seed, 39, s, sc, se, a,
-                                                                        CAMERAS.index(cam)]),
-                              background=SCENE_BACKGROUND[sc])
+            bgr = render_view(
+                joints,
+                subject,
+                chair,
+                CAMERA_AZIMUTH[cam],
+                spec.frame_width,
+                spec.frame_height,
+                np.random.default_rng([spec.seed, 39, s, sc, se, a, CAMERAS.index(cam)]),
+                background=SCENE_BACKGROUND[sc],
+            )
             frames[cam] = bgr[..., ::-1]
     start = START + _dt.timedelta(days=7 * se + s, seconds=float(60 * a + rng.uniform(0, 30)))
-    start = start.replace(microsecond=(start.microsecond // 10000) * 10000)   # on the 10 ms grid
-    return {"sensors": sensors, "frames": frames, "start": start, "rng_seed": int(rng.integers(2 ** 31))}
+    start = start.replace(microsecond=(start.microsecond // 10000) * 10000)  # on the 10 ms grid
+    return {"sensors": sensors, "frames": frames, "start": start, "rng_seed": int(rng.integers(2**31))}
 
 
 def encode_mp4(frames_rgb: np.ndarray, fps: float, path: Path) -> None:
@@ -169,17 +184,23 @@ def _write_clip(args: tuple[MMActSpec, str, str]) -> int:
     return 1
 
 
-def write_synthetic_mmact(spec: MMActSpec, out_dir: str | Path, workers: int = 1,
-                          clips: list[str] | None = None) -> int:
+def write_synthetic_mmact(
+    spec: MMActSpec, out_dir: str | Path, workers: int = 1, clips: list[str] | None = None
+) -> int:
     """Write every clip of the design (or ``clips``) below ``out_dir``; returns the clip count."""
     clips = design(spec) if clips is None else clips
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     run_jobs(_write_clip, [(spec, c, str(out_dir)) for c in clips], workers, "synthesize", unit="clip")
-    log.info("synthesized %d MMAct clips (seed %d, cameras %s)", len(clips), spec.seed,
-             ", ".join(spec.cameras) or "none")
+    log.info(
+        "synthesized %d MMAct clips (seed %d, cameras %s)", len(clips), spec.seed, ", ".join(spec.cameras) or "none"
+    )
     return len(clips)
 
 
-register_generator(Generator("mmact", "folder",
-                             lambda cfg, out, workers=1: write_synthetic_mmact(
-                                 MMActSpec.from_config(cfg), out, workers=workers)))
+register_generator(
+    Generator(
+        "mmact",
+        "folder",
+        lambda cfg, out, workers=1: write_synthetic_mmact(MMActSpec.from_config(cfg), out, workers=workers),
+    )
+)

@@ -9,6 +9,7 @@ to the right, or a clockwise and a counter-clockwise circle, differ mainly by th
 acceleration axis, and a per-axis GASF is invariant to that sign; a baseball swing and a tennis
 forehand move the right wrist alike but the left hand differently. Video separates them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,9 +24,33 @@ REST_L = REST_R * np.array([-1, 1, 1])
 
 #: nominal clip duration (s) per action before subject speed and trial jitter
 BASE_DURATION = {
-    1: 2.6, 2: 2.6, 3: 3.6, 4: 3.2, 5: 2.8, 6: 3.4, 7: 3.0, 8: 3.6, 9: 3.6, 10: 3.6, 11: 3.6,
-    12: 3.2, 13: 3.6, 14: 3.0, 15: 2.8, 16: 4.2, 17: 3.2, 18: 3.0, 19: 3.2, 20: 2.6, 21: 4.2,
-    22: 4.0, 23: 4.4, 24: 3.4, 25: 3.4, 26: 4.2, 27: 4.2,
+    1: 2.6,
+    2: 2.6,
+    3: 3.6,
+    4: 3.2,
+    5: 2.8,
+    6: 3.4,
+    7: 3.0,
+    8: 3.6,
+    9: 3.6,
+    10: 3.6,
+    11: 3.6,
+    12: 3.2,
+    13: 3.6,
+    14: 3.0,
+    15: 2.8,
+    16: 4.2,
+    17: 3.2,
+    18: 3.0,
+    19: 3.2,
+    20: 2.6,
+    21: 4.2,
+    22: 4.0,
+    23: 4.4,
+    24: 3.4,
+    25: 3.4,
+    26: 4.2,
+    27: 4.2,
 }
 
 
@@ -42,7 +67,7 @@ class Subject:
     background: tuple[int, int, int]
 
     @classmethod
-    def sample(cls, rng: np.random.Generator) -> "Subject":
+    def sample(cls, rng: np.random.Generator) -> Subject:
         def colour(lo: int, hi: int) -> tuple[int, int, int]:
             return tuple(int(v) for v in rng.integers(lo, hi, size=3))
 
@@ -53,7 +78,7 @@ class Subject:
             shirt=colour(30, 220),
             pants=colour(20, 120),
             skin=tuple(int(v) for v in np.array([120, 150, 190]) + rng.integers(-30, 30, 3)),
-            background=(196, 204, 200),   # one lab wall for everyone, as in the real recordings
+            background=(196, 204, 200),  # one lab wall for everyone, as in the real recordings
         )
 
 
@@ -95,9 +120,14 @@ def motion_program(action: int, u: np.ndarray, t: np.ndarray, freq_scale: float)
     n = len(u)
     zeros = np.zeros(n)
     out = {
-        "rh": np.tile(REST_R, (n, 1)), "lh": np.tile(REST_L, (n, 1)),
-        "drop": zeros.copy(), "pz": zeros.copy(), "lean": zeros.copy(),
-        "ra": np.zeros((n, 3)), "la": np.zeros((n, 3)), "chair": False,
+        "rh": np.tile(REST_R, (n, 1)),
+        "lh": np.tile(REST_L, (n, 1)),
+        "drop": zeros.copy(),
+        "pz": zeros.copy(),
+        "lean": zeros.copy(),
+        "ra": np.zeros((n, 3)),
+        "la": np.zeros((n, 3)),
+        "chair": False,
     }
     R, L = REST_R, REST_L
 
@@ -109,99 +139,123 @@ def motion_program(action: int, u: np.ndarray, t: np.ndarray, freq_scale: float)
         return 2 * np.pi * f * freq_scale * t
 
     if action == 1:  # right arm swipe to the left
-        out["rh"] = keyframes(u, [(0, R), (.25, [.50, -.10, .35]), (.6, [-.25, -.10, .40]), (.9, R)])
+        out["rh"] = keyframes(u, [(0, R), (0.25, [0.50, -0.10, 0.35]), (0.6, [-0.25, -0.10, 0.40]), (0.9, R)])
     elif action == 2:  # right arm swipe to the right
-        out["rh"] = keyframes(u, [(0, R), (.25, [-.25, -.10, .40]), (.6, [.50, -.10, .35]), (.9, R)])
+        out["rh"] = keyframes(u, [(0, R), (0.25, [-0.25, -0.10, 0.40]), (0.6, [0.50, -0.10, 0.35]), (0.9, R)])
     elif action == 3:  # right hand wave
-        out["rh"] = keyframes(u, [(0, R), (.2, [.40, .25, .10]), (.8, [.40, .25, .10]), (.95, R)])
-        out["rh"][:, 0] += 0.13 * np.sin(osc(2.0)) * envelope(u, .2, .8)
+        out["rh"] = keyframes(u, [(0, R), (0.2, [0.40, 0.25, 0.10]), (0.8, [0.40, 0.25, 0.10]), (0.95, R)])
+        out["rh"][:, 0] += 0.13 * np.sin(osc(2.0)) * envelope(u, 0.2, 0.8)
     elif action == 4:  # two hand front clap
-        base = [.03, -.25, .40]
-        both([(0, R), (.2, base), (.8, base), (.95, R)])
-        sep = 0.2 * (0.5 - 0.5 * np.cos(osc(1.6))) * envelope(u, .2, .8)
+        base = [0.03, -0.25, 0.40]
+        both([(0, R), (0.2, base), (0.8, base), (0.95, R)])
+        sep = 0.2 * (0.5 - 0.5 * np.cos(osc(1.6))) * envelope(u, 0.2, 0.8)
         out["rh"][:, 0] += sep
         out["lh"][:, 0] -= sep
     elif action == 5:  # right arm throw
-        out["rh"] = keyframes(u, [(0, R), (.35, [.30, .25, -.25]), (.5, [.25, .05, .55]),
-                                  (.62, [.25, -.35, .35]), (.9, R)])
+        out["rh"] = keyframes(
+            u, [(0, R), (0.35, [0.30, 0.25, -0.25]), (0.5, [0.25, 0.05, 0.55]), (0.62, [0.25, -0.35, 0.35]), (0.9, R)]
+        )
     elif action == 6:  # cross arms in the chest
-        out["rh"] = keyframes(u, [(0, R), (.3, [-.12, -.15, .18]), (.7, [-.12, -.15, .18]), (.9, R)])
-        out["lh"] = keyframes(u, [(0, L), (.3, [.12, -.12, .20]), (.7, [.12, -.12, .20]), (.9, L)])
+        out["rh"] = keyframes(u, [(0, R), (0.3, [-0.12, -0.15, 0.18]), (0.7, [-0.12, -0.15, 0.18]), (0.9, R)])
+        out["lh"] = keyframes(u, [(0, L), (0.3, [0.12, -0.12, 0.20]), (0.7, [0.12, -0.12, 0.20]), (0.9, L)])
     elif action == 7:  # basketball shoot
-        both([(0, R), (.3, [.08, -.15, .30]), (.5, [.10, .45, .25]), (.6, [.08, .35, .30]),
-              (.7, [.08, .35, .30]), (.9, R)])
+        both(
+            [
+                (0, R),
+                (0.3, [0.08, -0.15, 0.30]),
+                (0.5, [0.10, 0.45, 0.25]),
+                (0.6, [0.08, 0.35, 0.30]),
+                (0.7, [0.08, 0.35, 0.30]),
+                (0.9, R),
+            ]
+        )
     elif action in (8, 9, 10, 11):  # drawing in the air in front of the body
-        c = np.array([.25, -.07, .42])
+        c = np.array([0.25, -0.07, 0.42])
         h = 0.17
         if action == 8:  # draw x
-            out["rh"] = keyframes(u, [(0, R), (.2, c + [h, h, 0]), (.38, c + [-h, -h, 0]),
-                                      (.48, c + [-h, h, 0]), (.66, c + [h, -h, 0]), (.9, R)])
+            out["rh"] = keyframes(
+                u,
+                [
+                    (0, R),
+                    (0.2, c + [h, h, 0]),
+                    (0.38, c + [-h, -h, 0]),
+                    (0.48, c + [-h, h, 0]),
+                    (0.66, c + [h, -h, 0]),
+                    (0.9, R),
+                ],
+            )
         elif action == 11:  # triangle
             top, br, bl = c + [0, h, 0], c + [h, -h, 0], c + [-h, -h, 0]
-            out["rh"] = keyframes(u, [(0, R), (.2, top), (.36, br), (.52, bl), (.68, top), (.9, R)])
+            out["rh"] = keyframes(u, [(0, R), (0.2, top), (0.36, br), (0.52, bl), (0.68, top), (0.9, R)])
         else:  # circles: 1.5 turns, clockwise (9) or counter clockwise (10) seen by the camera
             sign = -1.0 if action == 9 else 1.0
-            p = smootherstep((u - .2) / .55)
+            p = smootherstep((u - 0.2) / 0.55)
             theta = np.pi / 2 + sign * 2 * np.pi * 1.5 * p
             circle = c + h * np.stack([np.cos(theta), np.sin(theta), np.zeros(n)], 1)
-            into = keyframes(u, [(0, R), (.2, c + [0, h, 0])])
-            outof = keyframes(u, [(.75, circle[-1]), (.92, R)])
-            out["rh"] = np.where((u < .2)[:, None], into, np.where((u > .75)[:, None], outof, circle))
+            into = keyframes(u, [(0, R), (0.2, c + [0, h, 0])])
+            outof = keyframes(u, [(0.75, circle[-1]), (0.92, R)])
+            out["rh"] = np.where((u < 0.2)[:, None], into, np.where((u > 0.75)[:, None], outof, circle))
     elif action == 12:  # bowling
-        out["rh"] = keyframes(u, [(0, R), (.35, [.25, -.55, -.35]), (.55, [.25, -.60, .45]),
-                                  (.65, [.25, -.20, .50]), (.9, R)])
-        out["lean"] = keyframes(u, [(0, [0] * 3), (.35, [.35] * 3), (.6, [.35] * 3), (.9, [0] * 3)])[:, 0]
+        out["rh"] = keyframes(
+            u,
+            [(0, R), (0.35, [0.25, -0.55, -0.35]), (0.55, [0.25, -0.60, 0.45]), (0.65, [0.25, -0.20, 0.50]), (0.9, R)],
+        )
+        out["lean"] = keyframes(u, [(0, [0] * 3), (0.35, [0.35] * 3), (0.6, [0.35] * 3), (0.9, [0] * 3)])[:, 0]
     elif action == 13:  # front boxing: alternating punches
-        guard_r, guard_l = np.array([.15, -.20, .15]), np.array([-.15, -.20, .15])
-        out["rh"] = keyframes(u, [(0, R), (.15, guard_r), (.85, guard_r), (.97, R)])
-        out["lh"] = keyframes(u, [(0, L), (.15, guard_l), (.85, guard_l), (.97, L)])
+        guard_r, guard_l = np.array([0.15, -0.20, 0.15]), np.array([-0.15, -0.20, 0.15])
+        out["rh"] = keyframes(u, [(0, R), (0.15, guard_r), (0.85, guard_r), (0.97, R)])
+        out["lh"] = keyframes(u, [(0, L), (0.15, guard_l), (0.85, guard_l), (0.97, L)])
         ph = osc(1.2)
-        env = envelope(u, .15, .85)
+        env = envelope(u, 0.15, 0.85)
         out["rh"][:, 2] += 0.38 * np.maximum(0, np.sin(ph)) ** 2 * env
         out["lh"][:, 2] += 0.38 * np.maximum(0, np.sin(ph + np.pi)) ** 2 * env
     elif action == 14:  # baseball swing from right: both hands on the bat
-        out["rh"] = keyframes(u, [(0, R), (.3, [.30, .0, .05]), (.45, [.0, -.15, .50]),
-                                  (.55, [-.35, .0, .10]), (.9, R)])
-        grip = out["rh"] + np.array([-.05, -.03, 0])
-        w = keyframes(u, [(0, [0] * 3), (.25, [1] * 3), (.6, [1] * 3), (.9, [0] * 3)])
+        out["rh"] = keyframes(
+            u, [(0, R), (0.3, [0.30, 0.0, 0.05]), (0.45, [0.0, -0.15, 0.50]), (0.55, [-0.35, 0.0, 0.10]), (0.9, R)]
+        )
+        grip = out["rh"] + np.array([-0.05, -0.03, 0])
+        w = keyframes(u, [(0, [0] * 3), (0.25, [1] * 3), (0.6, [1] * 3), (0.9, [0] * 3)])
         out["lh"] = w * grip + (1 - w) * L
     elif action == 15:  # tennis right hand forehand swing
-        out["rh"] = keyframes(u, [(0, R), (.3, [.55, -.25, -.15]), (.47, [.20, -.20, .55]),
-                                  (.58, [-.30, .0, .30]), (.9, R)])
+        out["rh"] = keyframes(
+            u, [(0, R), (0.3, [0.55, -0.25, -0.15]), (0.47, [0.20, -0.20, 0.55]), (0.58, [-0.30, 0.0, 0.30]), (0.9, R)]
+        )
     elif action == 16:  # arm curl (two arms)
-        low, high = np.array([.23, -.55, .15]), np.array([.23, -.05, .20])
-        both([(0, R), (.15, low), (.85, low), (.97, R)])
-        lift = (0.5 - 0.5 * np.cos(osc(0.9))) * envelope(u, .15, .85)
+        low, high = np.array([0.23, -0.55, 0.15]), np.array([0.23, -0.05, 0.20])
+        both([(0, R), (0.15, low), (0.85, low), (0.97, R)])
+        lift = (0.5 - 0.5 * np.cos(osc(0.9))) * envelope(u, 0.15, 0.85)
         for key, sgn in (("rh", 1.0), ("lh", -1.0)):
             out[key] = out[key] + lift[:, None] * ((high - low) * [sgn, 1, 1])
     elif action == 17:  # tennis serve
-        out["rh"] = keyframes(u, [(0, R), (.3, [.25, .35, -.10]), (.45, [.20, .55, .20]),
-                                  (.6, [.0, -.40, .30]), (.9, R)])
-        out["lh"] = keyframes(u, [(0, L), (.25, [-.10, .40, .25]), (.45, L)])
+        out["rh"] = keyframes(
+            u, [(0, R), (0.3, [0.25, 0.35, -0.10]), (0.45, [0.20, 0.55, 0.20]), (0.6, [0.0, -0.40, 0.30]), (0.9, R)]
+        )
+        out["lh"] = keyframes(u, [(0, L), (0.25, [-0.10, 0.40, 0.25]), (0.45, L)])
     elif action == 18:  # two hand push
-        both([(0, R), (.25, [.12, -.20, .15]), (.5, [.12, -.15, .58]), (.6, [.12, -.15, .58]),
-              (.9, R)])
+        both([(0, R), (0.25, [0.12, -0.20, 0.15]), (0.5, [0.12, -0.15, 0.58]), (0.6, [0.12, -0.15, 0.58]), (0.9, R)])
     elif action == 19:  # right hand knock on door
-        out["rh"] = keyframes(u, [(0, R), (.2, [.20, .05, .40]), (.8, [.20, .05, .40]), (.95, R)])
-        out["rh"][:, 2] += 0.06 * np.sin(osc(3.5)) * envelope(u, .2, .8)
+        out["rh"] = keyframes(u, [(0, R), (0.2, [0.20, 0.05, 0.40]), (0.8, [0.20, 0.05, 0.40]), (0.95, R)])
+        out["rh"][:, 2] += 0.06 * np.sin(osc(3.5)) * envelope(u, 0.2, 0.8)
     elif action == 20:  # right hand catch an object
-        out["rh"] = keyframes(u, [(0, R), (.35, [.30, .10, .55]), (.5, [.25, -.15, .25]),
-                                  (.7, [.25, -.15, .25]), (.9, R)])
+        out["rh"] = keyframes(
+            u, [(0, R), (0.35, [0.30, 0.10, 0.55]), (0.5, [0.25, -0.15, 0.25]), (0.7, [0.25, -0.15, 0.25]), (0.9, R)]
+        )
     elif action == 21:  # right hand pick up and throw
-        out["rh"] = keyframes(u, [(0, R), (.3, [.25, -.85, .45]), (.55, [.30, .25, -.25]),
-                                  (.65, [.25, .05, .55]), (.9, R)])
-        out["lean"] = keyframes(u, [(0, [0] * 3), (.3, [.8] * 3), (.45, [0] * 3)])[:, 0]
-        out["drop"] = keyframes(u, [(0, [0] * 3), (.3, [.15] * 3), (.45, [0] * 3)])[:, 0]
+        out["rh"] = keyframes(
+            u, [(0, R), (0.3, [0.25, -0.85, 0.45]), (0.55, [0.30, 0.25, -0.25]), (0.65, [0.25, 0.05, 0.55]), (0.9, R)]
+        )
+        out["lean"] = keyframes(u, [(0, [0] * 3), (0.3, [0.8] * 3), (0.45, [0] * 3)])[:, 0]
+        out["drop"] = keyframes(u, [(0, [0] * 3), (0.3, [0.15] * 3), (0.45, [0] * 3)])[:, 0]
     elif action in (22, 23):  # jogging / walking in place
-        f, lift, bounce, swing = (2.6, .25, .03, .15) if action == 22 else (1.7, .12, .01, .10)
+        f, lift, bounce, swing = (2.6, 0.25, 0.03, 0.15) if action == 22 else (1.7, 0.12, 0.01, 0.10)
         ph = osc(f)
-        env = envelope(u, .1, .9)
+        env = envelope(u, 0.1, 0.9)
         out["ra"][:, 1] = lift * np.maximum(0, np.sin(ph)) * env
         out["la"][:, 1] = lift * np.maximum(0, np.sin(ph + np.pi)) * env
         out["ra"][:, 2] = 0.4 * out["ra"][:, 1]
         out["la"][:, 2] = 0.4 * out["la"][:, 1]
         out["drop"] = -bounce * np.abs(np.sin(ph)) * env
-        bent = np.array([.20, -.35, .20]) if action == 22 else R
+        bent = np.array([0.20, -0.35, 0.20]) if action == 22 else R
         out["rh"] = np.tile(bent, (n, 1))
         out["lh"] = np.tile(mirror(bent), (n, 1))
         out["rh"][:, 2] += swing * np.sin(ph + np.pi) * env
@@ -210,27 +264,38 @@ def motion_program(action: int, u: np.ndarray, t: np.ndarray, freq_scale: float)
         seated = (0.45, -0.25, 0.45)
         standing = (0.0, 0.0, 0.0)
         a, b = (seated, standing) if action == 24 else (standing, seated)
-        drop = keyframes(u, [(0, [a[0]] * 3), (.3, [a[0]] * 3), (.65, [b[0]] * 3), (1, [b[0]] * 3)])
-        pz = keyframes(u, [(0, [a[1]] * 3), (.3, [a[1]] * 3), (.65, [b[1]] * 3), (1, [b[1]] * 3)])
+        drop = keyframes(u, [(0, [a[0]] * 3), (0.3, [a[0]] * 3), (0.65, [b[0]] * 3), (1, [b[0]] * 3)])
+        pz = keyframes(u, [(0, [a[1]] * 3), (0.3, [a[1]] * 3), (0.65, [b[1]] * 3), (1, [b[1]] * 3)])
         out["drop"], out["pz"] = drop[:, 0], pz[:, 0]
-        out["lean"] = 0.5 * np.sin(np.pi * np.clip((u - .3) / .35, 0, 1))
+        out["lean"] = 0.5 * np.sin(np.pi * np.clip((u - 0.3) / 0.35, 0, 1))
         out["chair"] = True
-        rest_seated = np.array([.23, -.45, .25])
-        w = (drop[:, :1] / 0.45)
+        rest_seated = np.array([0.23, -0.45, 0.25])
+        w = drop[:, :1] / 0.45
         out["rh"] = w * rest_seated + (1 - w) * R
         out["lh"] = w * mirror(rest_seated) + (1 - w) * L
     elif action == 26:  # forward lunge, left foot forward
-        out["la"] = keyframes(u, [(0, [0, 0, 0]), (.2, [0, .1, .3]), (.3, [0, 0, .55]),
-                                  (.65, [0, 0, .55]), (.75, [0, .1, .3]), (.85, [0, 0, 0])])
-        out["drop"] = keyframes(u, [(0, [0] * 3), (.3, [0] * 3), (.45, [.3] * 3), (.6, [.3] * 3),
-                                    (.75, [0] * 3)])[:, 0]
-        out["pz"] = keyframes(u, [(0, [0] * 3), (.3, [.2] * 3), (.65, [.2] * 3), (.85, [0] * 3)])[:, 0]
+        out["la"] = keyframes(
+            u,
+            [
+                (0, [0, 0, 0]),
+                (0.2, [0, 0.1, 0.3]),
+                (0.3, [0, 0, 0.55]),
+                (0.65, [0, 0, 0.55]),
+                (0.75, [0, 0.1, 0.3]),
+                (0.85, [0, 0, 0]),
+            ],
+        )
+        out["drop"] = keyframes(
+            u, [(0, [0] * 3), (0.3, [0] * 3), (0.45, [0.3] * 3), (0.6, [0.3] * 3), (0.75, [0] * 3)]
+        )[:, 0]
+        out["pz"] = keyframes(u, [(0, [0] * 3), (0.3, [0.2] * 3), (0.65, [0.2] * 3), (0.85, [0] * 3)])[:, 0]
     elif action == 27:  # squat, two arms stretched out
-        out["drop"] = keyframes(u, [(0, [0] * 3), (.25, [0] * 3), (.45, [.4] * 3), (.6, [.4] * 3),
-                                    (.8, [0] * 3)])[:, 0]
+        out["drop"] = keyframes(
+            u, [(0, [0] * 3), (0.25, [0] * 3), (0.45, [0.4] * 3), (0.6, [0.4] * 3), (0.8, [0] * 3)]
+        )[:, 0]
         out["pz"] = -0.4 * out["drop"]
         out["lean"] = 0.75 * out["drop"]
-        both([(0, R), (.3, [.15, -.05, .58]), (.7, [.15, -.05, .58]), (.9, R)])
+        both([(0, R), (0.3, [0.15, -0.05, 0.58]), (0.7, [0.15, -0.05, 0.58]), (0.9, R)])
     else:
         raise ValueError(f"no motion program for action {action}")
     return out
@@ -250,8 +315,9 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / np.maximum(np.linalg.norm(v, axis=-1, keepdims=True), 1e-9)
 
 
-def two_link_ik(root: np.ndarray, target: np.ndarray, l1: float, l2: float,
-                pole: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def two_link_ik(
+    root: np.ndarray, target: np.ndarray, l1: float, l2: float, pole: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Middle joint and reachable end point of a two-segment limb; bends towards ``pole``.
 
     The reach is capped at 97% so the limb never straightens fully: the sensor frame built from
@@ -262,15 +328,15 @@ def two_link_ik(root: np.ndarray, target: np.ndarray, l1: float, l2: float,
     d_c = np.clip(d, abs(l1 - l2) + 1e-3, 0.97 * (l1 + l2))
     n = _unit(d_vec)
     end = root + n * d_c
-    a = (l1 ** 2 - l2 ** 2 + d_c ** 2) / (2 * d_c)
-    h = np.sqrt(np.maximum(l1 ** 2 - a ** 2, 0))
+    a = (l1**2 - l2**2 + d_c**2) / (2 * d_c)
+    h = np.sqrt(np.maximum(l1**2 - a**2, 0))
     b = _unit(pole - (pole * n).sum(-1, keepdims=True) * n)
     return root + a * n + h * b, end
 
 
-def simulate(action: int, duration: float, rate: float, subject: Subject,
-             rng: np.random.Generator,
-             program=None) -> tuple[np.ndarray, dict[str, np.ndarray], bool]:
+def simulate(
+    action: int, duration: float, rate: float, subject: Subject, rng: np.random.Generator, program=None
+) -> tuple[np.ndarray, dict[str, np.ndarray], bool]:
     """Joint trajectories sampled at ``rate`` Hz over ``duration`` s.
 
     Returns (times, joints name -> (T, 3) world positions, chair flag). Trial variability (onset,
@@ -284,7 +350,7 @@ def simulate(action: int, duration: float, rate: float, subject: Subject,
     onset = rng.uniform(0.0, 0.08)
     span = rng.uniform(0.92, 1.0) - onset
     u = np.clip((t / duration - onset) / span, 0, 1)
-    warp = rng.uniform(-0.25, 0.25)           # monotonic time warp: people speed up and slow down
+    warp = rng.uniform(-0.25, 0.25)  # monotonic time warp: people speed up and slow down
     u = u + warp * np.sin(np.pi * u) / np.pi
     amp = subject.amplitude * rng.uniform(0.93, 1.07)
     k = subject.scale
@@ -331,11 +397,21 @@ def simulate(action: int, duration: float, rate: float, subject: Subject,
     kn_l, an_l = two_link_ik(hip_l, ank_l_t, lt, ls, np.array([-0.1, 0, 1.0]))
 
     joints = {
-        "pelvis": pelvis, "neck": neck, "head": head,
-        "shoulder_r": sh_r, "elbow_r": el_r, "wrist_r": wr_r,
-        "shoulder_l": sh_l, "elbow_l": el_l, "wrist_l": wr_l,
-        "hip_r": hip_r, "knee_r": kn_r, "ankle_r": an_r,
-        "hip_l": hip_l, "knee_l": kn_l, "ankle_l": an_l,
+        "pelvis": pelvis,
+        "neck": neck,
+        "head": head,
+        "shoulder_r": sh_r,
+        "elbow_r": el_r,
+        "wrist_r": wr_r,
+        "shoulder_l": sh_l,
+        "elbow_l": el_l,
+        "wrist_l": wr_l,
+        "hip_r": hip_r,
+        "knee_r": kn_r,
+        "ankle_r": an_r,
+        "hip_l": hip_l,
+        "knee_l": kn_l,
+        "ankle_l": an_l,
     }
     return t, joints, bool(prog["chair"])
 
@@ -352,8 +428,9 @@ def mounting(rng: np.random.Generator, degrees: tuple[float, float]) -> np.ndarr
     return rotation(rng.normal(size=3), np.radians(rng.uniform(*degrees)))
 
 
-def imu_signal(action: int, joints: dict[str, np.ndarray], rate: float,
-               rng: np.random.Generator, mount: np.ndarray | None = None) -> np.ndarray:
+def imu_signal(
+    action: int, joints: dict[str, np.ndarray], rate: float, rng: np.random.Generator, mount: np.ndarray | None = None
+) -> np.ndarray:
     """What a 6-axis IMU on the right wrist (actions 1-21) or right thigh (22-27) measures.
 
     Acceleration including gravity in the sensor frame [g], angular velocity [deg/s], with white
@@ -370,9 +447,17 @@ def imu_signal(action: int, joints: dict[str, np.ndarray], rate: float,
     return segment_imu(prox, dist, other, pos, rate, rng, mount)
 
 
-def segment_imu(prox: np.ndarray, dist: np.ndarray, other: np.ndarray, pos: np.ndarray,
-                rate: float, rng: np.random.Generator, mount: np.ndarray | None = None,
-                acc_range: float = 8.0, gyro_range: float = 1000.0) -> np.ndarray:
+def segment_imu(
+    prox: np.ndarray,
+    dist: np.ndarray,
+    other: np.ndarray,
+    pos: np.ndarray,
+    rate: float,
+    rng: np.random.Generator,
+    mount: np.ndarray | None = None,
+    acc_range: float = 8.0,
+    gyro_range: float = 1000.0,
+) -> np.ndarray:
     """A 6-axis IMU strapped to the limb segment ``prox`` -> ``dist`` at ``pos`` (N x 6: g, deg/s).
 
     The sensor frame follows the segment (x along it, y normal to the plane with ``other``);
@@ -380,24 +465,23 @@ def segment_imu(prox: np.ndarray, dist: np.ndarray, other: np.ndarray, pos: np.n
     +-``gyro_range`` deg/s. Any placement (wrist, hip, ankle, trouser pocket) is a segment.
     """
     dt = 1.0 / rate
-    e1 = _unit(dist - prox)                      # along the segment
-    e2 = _unit(np.cross(e1, other - prox))       # normal of the limb plane
+    e1 = _unit(dist - prox)  # along the segment
+    e2 = _unit(np.cross(e1, other - prox))  # normal of the limb plane
     e3 = np.cross(e1, e2)
-    rmat = np.stack([e1, e2, e3], axis=2)        # columns: sensor axes in world coordinates
+    rmat = np.stack([e1, e2, e3], axis=2)  # columns: sensor axes in world coordinates
     if mount is not None:
         rmat = rmat @ mount
     acc_world = np.gradient(np.gradient(pos, dt, axis=0), dt, axis=0)
     specific = acc_world + np.array([0.0, GRAVITY, 0.0])
     acc = np.einsum("tji,tj->ti", rmat, specific) / GRAVITY
     rdot = np.gradient(rmat, dt, axis=0)
-    w = np.einsum("tij,tkj->tik", rdot, rmat)    # Rdot R^T = [omega]_x
-    omega_world = 0.5 * np.stack([w[:, 2, 1] - w[:, 1, 2], w[:, 0, 2] - w[:, 2, 0],
-                                  w[:, 1, 0] - w[:, 0, 1]], 1)
+    w = np.einsum("tij,tkj->tik", rdot, rmat)  # Rdot R^T = [omega]_x
+    omega_world = 0.5 * np.stack([w[:, 2, 1] - w[:, 1, 2], w[:, 0, 2] - w[:, 2, 0], w[:, 1, 0] - w[:, 0, 1]], 1)
     gyro = np.degrees(np.einsum("tji,tj->ti", rmat, omega_world))
     wobble = rng.normal(0, 1, (len(acc) + 8, 3))
-    wobble = np.stack([np.convolve(wobble[:, i], np.hanning(9) / np.hanning(9).sum(), "valid")
-                       for i in range(3)], 1)[: len(acc)]
+    wobble = np.stack([np.convolve(wobble[:, i], np.hanning(9) / np.hanning(9).sum(), "valid") for i in range(3)], 1)[
+        : len(acc)
+    ]
     acc = acc + rng.normal(0, 0.015, 3) + rng.normal(0, 0.02, acc.shape) + 0.12 * wobble
     gyro = gyro + rng.normal(0, 1.0, 3) + rng.normal(0, 2.0, gyro.shape)
-    return np.concatenate([np.clip(acc, -acc_range, acc_range), np.clip(gyro, -gyro_range, gyro_range)],
-                          axis=1)
+    return np.concatenate([np.clip(acc, -acc_range, acc_range), np.clip(gyro, -gyro_range, gyro_range)], axis=1)

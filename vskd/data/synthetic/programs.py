@@ -11,9 +11,10 @@ MMAct's locomotion classes (walking, running, entering, exiting, loitering, carr
 in place with a drift of the pelvis where direction matters (entering: towards the camera,
 exiting: away): the simulated camera does not follow people around a station hall.
 """
+
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -23,8 +24,7 @@ Program = Callable[..., dict]
 R, L = REST_R, REST_L
 
 #: nominal clip length (s) per action, before subject speed and trial jitter
-BERKELEY_DURATION = {1: 3.0, 2: 3.4, 3: 3.4, 4: 3.2, 5: 3.2, 6: 3.0, 7: 3.0, 8: 2.8, 9: 4.4,
-                     10: 3.0, 11: 3.0}
+BERKELEY_DURATION = {1: 3.0, 2: 3.4, 3: 3.4, 4: 3.2, 5: 3.2, 6: 3.0, 7: 3.0, 8: 2.8, 9: 4.4, 10: 3.0, 11: 3.0}
 
 
 def _utd(action: int, u: np.ndarray, t: np.ndarray, f: float) -> dict:
@@ -32,9 +32,16 @@ def _utd(action: int, u: np.ndarray, t: np.ndarray, f: float) -> dict:
 
 
 def _base(n: int) -> dict:
-    return {"rh": np.tile(R, (n, 1)), "lh": np.tile(L, (n, 1)), "drop": np.zeros(n),
-            "pz": np.zeros(n), "lean": np.zeros(n), "ra": np.zeros((n, 3)), "la": np.zeros((n, 3)),
-            "chair": False}
+    return {
+        "rh": np.tile(R, (n, 1)),
+        "lh": np.tile(L, (n, 1)),
+        "drop": np.zeros(n),
+        "pz": np.zeros(n),
+        "lean": np.zeros(n),
+        "ra": np.zeros((n, 3)),
+        "la": np.zeros((n, 3)),
+        "chair": False,
+    }
 
 
 def _sequence(u: np.ndarray, t: np.ndarray, f: float, first: int, second: int) -> dict:
@@ -55,55 +62,55 @@ def _osc(t: np.ndarray, hz: float, f: float) -> np.ndarray:
 def _jump(u, t, f, hz=1.6, height=0.12, jacks=False) -> dict:
     out = _base(len(u))
     ph = _osc(t, hz, f)
-    env = envelope(u, .12, .88)
+    env = envelope(u, 0.12, 0.88)
     air = np.maximum(0, np.sin(ph)) ** 1.5 * env
-    out["drop"] = -height * air + 0.06 * np.maximum(0, -np.sin(ph)) * env   # up in the air, knees bend on landing
+    out["drop"] = -height * air + 0.06 * np.maximum(0, -np.sin(ph)) * env  # up in the air, knees bend on landing
     out["ra"][:, 1] = out["la"][:, 1] = height * air
     if jacks:
         open_ = (0.5 - 0.5 * np.cos(ph)) * env
         out["ra"][:, 0] = 0.18 * open_
         out["la"][:, 0] = -0.18 * open_
-        up = np.array([.45, .55, .02])
+        up = np.array([0.45, 0.55, 0.02])
         out["rh"] = R + open_[:, None] * (up - R)
         out["lh"] = L + open_[:, None] * (mirror(up) - L)
     return out
 
 
-def _bend(u, t, f, depth=1.1, reach=(.25, -.85, .35), hold=(.3, .7)) -> dict:
+def _bend(u, t, f, depth=1.1, reach=(0.25, -0.85, 0.35), hold=(0.3, 0.7)) -> dict:
     out = _base(len(u))
     a, b = hold
-    out["lean"] = keyframes(u, [(0, [0] * 3), (a, [depth] * 3), (b, [depth] * 3), (.95, [0] * 3)])[:, 0]
-    out["rh"] = keyframes(u, [(0, R), (a, reach), (b, reach), (.95, R)])
-    out["lh"] = keyframes(u, [(0, L), (a, mirror(reach)), (b, mirror(reach)), (.95, L)])
+    out["lean"] = keyframes(u, [(0, [0] * 3), (a, [depth] * 3), (b, [depth] * 3), (0.95, [0] * 3)])[:, 0]
+    out["rh"] = keyframes(u, [(0, R), (a, reach), (b, reach), (0.95, R)])
+    out["lh"] = keyframes(u, [(0, L), (a, mirror(reach)), (b, mirror(reach)), (0.95, L)])
     return out
 
 
 def berkeley_program(action: int, u: np.ndarray, t: np.ndarray, freq_scale: float) -> dict:
     """Berkeley-MHAD action 1..11 (labels of ``classes/berkeley_mhad.txt`` + 1)."""
     f = freq_scale
-    if action == 1:                    # jumping in place
+    if action == 1:  # jumping in place
         return _jump(u, t, f)
-    if action == 2:                    # jumping jacks
+    if action == 2:  # jumping jacks
         return _jump(u, t, f, hz=1.2, height=0.08, jacks=True)
-    if action == 3:                    # bending
+    if action == 3:  # bending
         return _bend(u, t, f)
-    if action == 4:                    # punching
+    if action == 4:  # punching
         return _utd(13, u, t, f)
-    if action == 5:                    # waving two hands
+    if action == 5:  # waving two hands
         out = _utd(3, u, t, f)
         out["lh"] = mirror(out["rh"])
         return out
-    if action == 6:                    # waving one hand
+    if action == 6:  # waving one hand
         return _utd(3, u, t, f)
-    if action == 7:                    # clapping hands
+    if action == 7:  # clapping hands
         return _utd(4, u, t, f)
-    if action == 8:                    # throwing a ball
+    if action == 8:  # throwing a ball
         return _utd(5, u, t, f)
-    if action == 9:                    # sit down then stand up
+    if action == 9:  # sit down then stand up
         return _sequence(u, t, f, 25, 24)
-    if action == 10:                   # sit down
+    if action == 10:  # sit down
         return _utd(25, u, t, f)
-    if action == 11:                   # stand up
+    if action == 11:  # stand up
         return _utd(24, u, t, f)
     raise ValueError(f"no Berkeley-MHAD motion program for action {action}")
 
@@ -120,16 +127,16 @@ def _walk(u, t, f, speed=1.0, hands=None, drift=0.0, lean=0.0) -> dict:
     return out
 
 
-def _hand_to(u, target, hold=(.3, .75), left=False) -> dict:
+def _hand_to(u, target, hold=(0.3, 0.75), left=False) -> dict:
     out = _base(len(u))
     a, b = hold
     key = "lh" if left else "rh"
     rest = L if left else R
-    out[key] = keyframes(u, [(0, rest), (a, target), (b, target), (.95, rest)])
+    out[key] = keyframes(u, [(0, rest), (a, target), (b, target), (0.95, rest)])
     return out
 
 
-def _seated(u, t, f, hands=(.18, -.25, .35), typing=0.0) -> dict:
+def _seated(u, t, f, hands=(0.18, -0.25, 0.35), typing=0.0) -> dict:
     out = _base(len(u))
     out["drop"][:] = 0.45
     out["pz"][:] = -0.25
@@ -146,119 +153,132 @@ def mmact_program(action: int, u: np.ndarray, t: np.ndarray, freq_scale: float) 
     """MMAct action 1..35 (``classes/mmact.json`` ``folders`` order + 1)."""
     f = freq_scale
     n = len(u)
-    box = np.array([.12, -.30, .30])
-    if action == 1:        # carrying
+    box = np.array([0.12, -0.30, 0.30])
+    if action == 1:  # carrying
         return _walk(u, t, f, hands=(box, mirror(box)))
-    if action == 2:        # carrying_heavy
-        return _walk(u, t, f, speed=0.8, hands=(np.array([.12, -.45, .22]), mirror([.12, -.45, .22])),
-                     lean=-0.12)
-    if action == 3:        # carrying_light
-        return _walk(u, t, f, hands=(np.array([.25, -.62, .05]), L))
-    if action == 4:        # checking_time: left wrist up in front of the chest
-        return _hand_to(u, np.array([-.05, -.12, .30]), left=True)
-    if action == 5:        # closing: a door pushed shut with the right hand
-        return _hand_to(u, np.array([.20, -.15, .55]), hold=(.45, .55))
-    if action == 6:        # crouching
+    if action == 2:  # carrying_heavy
+        return _walk(u, t, f, speed=0.8, hands=(np.array([0.12, -0.45, 0.22]), mirror([0.12, -0.45, 0.22])), lean=-0.12)
+    if action == 3:  # carrying_light
+        return _walk(u, t, f, hands=(np.array([0.25, -0.62, 0.05]), L))
+    if action == 4:  # checking_time: left wrist up in front of the chest
+        return _hand_to(u, np.array([-0.05, -0.12, 0.30]), left=True)
+    if action == 5:  # closing: a door pushed shut with the right hand
+        return _hand_to(u, np.array([0.20, -0.15, 0.55]), hold=(0.45, 0.55))
+    if action == 6:  # crouching
         out = _utd(27, u, t, f)
         out["rh"], out["lh"] = np.tile(R, (n, 1)), np.tile(L, (n, 1))
         return out
-    if action == 7:        # drinking: right hand to the mouth
-        return _hand_to(u, np.array([.04, .16, .14]), hold=(.35, .65))
-    if action == 8:        # entering: walking towards the camera
+    if action == 7:  # drinking: right hand to the mouth
+        return _hand_to(u, np.array([0.04, 0.16, 0.14]), hold=(0.35, 0.65))
+    if action == 8:  # entering: walking towards the camera
         return _walk(u, t, f, drift=0.6)
-    if action == 9:        # exiting: walking away
+    if action == 9:  # exiting: walking away
         return _walk(u, t, f, drift=-0.6)
-    if action == 10:       # fall
+    if action == 10:  # fall
         out = _base(n)
-        out["drop"] = keyframes(u, [(0, [0] * 3), (.35, [0] * 3), (.55, [.75] * 3), (1, [.75] * 3)])[:, 0]
-        out["lean"] = keyframes(u, [(0, [0] * 3), (.35, [0] * 3), (.6, [1.2] * 3), (1, [1.2] * 3)])[:, 0]
-        out["rh"] = keyframes(u, [(0, R), (.45, [.35, -.2, .5]), (.6, [.3, -.6, .55]), (1, [.3, -.6, .55])])
+        out["drop"] = keyframes(u, [(0, [0] * 3), (0.35, [0] * 3), (0.55, [0.75] * 3), (1, [0.75] * 3)])[:, 0]
+        out["lean"] = keyframes(u, [(0, [0] * 3), (0.35, [0] * 3), (0.6, [1.2] * 3), (1, [1.2] * 3)])[:, 0]
+        out["rh"] = keyframes(u, [(0, R), (0.45, [0.35, -0.2, 0.5]), (0.6, [0.3, -0.6, 0.55]), (1, [0.3, -0.6, 0.55])])
         out["lh"] = mirror(out["rh"])
         return out
-    if action == 11:       # jumping
+    if action == 11:  # jumping
         return _jump(u, t, f, hz=1.0, height=0.18)
-    if action == 12:       # kicking: right foot forward
+    if action == 12:  # kicking: right foot forward
         out = _base(n)
-        out["ra"] = keyframes(u, [(0, [0, 0, 0]), (.35, [0, .1, -.15]), (.5, [0, .45, .5]),
-                                  (.62, [0, .1, .1]), (.8, [0, 0, 0])])
-        out["lean"] = -0.15 * envelope(u, .35, .65)
+        out["ra"] = keyframes(
+            u, [(0, [0, 0, 0]), (0.35, [0, 0.1, -0.15]), (0.5, [0, 0.45, 0.5]), (0.62, [0, 0.1, 0.1]), (0.8, [0, 0, 0])]
+        )
+        out["lean"] = -0.15 * envelope(u, 0.35, 0.65)
         return out
-    if action == 13:       # loitering: slow aimless steps
+    if action == 13:  # loitering: slow aimless steps
         out = _walk(u, t, f, speed=0.55)
         out["pz"] = out["pz"] + 0.15 * np.sin(_osc(t, 0.25, f))
         return out
-    if action == 14:       # looking_around: standing, trunk swaying, a hand shading the eyes
-        out = _hand_to(u, np.array([.10, .25, .12]), hold=(.3, .7))
-        out["lean"] = 0.08 * np.sin(_osc(t, 0.6, f)) * envelope(u, .1, .9)
+    if action == 14:  # looking_around: standing, trunk swaying, a hand shading the eyes
+        out = _hand_to(u, np.array([0.10, 0.25, 0.12]), hold=(0.3, 0.7))
+        out["lean"] = 0.08 * np.sin(_osc(t, 0.6, f)) * envelope(u, 0.1, 0.9)
         return out
-    if action == 15:       # opening: pull a handle towards the body
+    if action == 15:  # opening: pull a handle towards the body
         out = _base(n)
-        out["rh"] = keyframes(u, [(0, R), (.35, [.22, -.15, .55]), (.55, [.22, -.15, .2]), (.9, R)])
+        out["rh"] = keyframes(u, [(0, R), (0.35, [0.22, -0.15, 0.55]), (0.55, [0.22, -0.15, 0.2]), (0.9, R)])
         return out
-    if action == 16:       # picking_up
-        return _bend(u, t, f, depth=1.0, reach=(.25, -.9, .4), hold=(.35, .5))
-    if action == 17:       # pocket_in: right hand into the trouser pocket and stays
+    if action == 16:  # picking_up
+        return _bend(u, t, f, depth=1.0, reach=(0.25, -0.9, 0.4), hold=(0.35, 0.5))
+    if action == 17:  # pocket_in: right hand into the trouser pocket and stays
         out = _base(n)
-        out["rh"] = keyframes(u, [(0, R), (.4, [.24, -.80, .10]), (1, [.24, -.80, .10])])
+        out["rh"] = keyframes(u, [(0, R), (0.4, [0.24, -0.80, 0.10]), (1, [0.24, -0.80, 0.10])])
         return out
-    if action == 18:       # pocket_out: from the pocket up to the chest
+    if action == 18:  # pocket_out: from the pocket up to the chest
         out = _base(n)
-        out["rh"] = keyframes(u, [(0, [.24, -.80, .10]), (.3, [.24, -.80, .10]), (.6, [.15, -.25, .30]),
-                                  (1, [.15, -.25, .30])])
+        out["rh"] = keyframes(
+            u,
+            [
+                (0, [0.24, -0.80, 0.10]),
+                (0.3, [0.24, -0.80, 0.10]),
+                (0.6, [0.15, -0.25, 0.30]),
+                (1, [0.15, -0.25, 0.30]),
+            ],
+        )
         return out
-    if action == 19:       # pointing
-        return _hand_to(u, np.array([.35, .10, .55]))
-    if action == 20:       # pulling: both hands forward, then back
-        return {**_base(n), **{"rh": keyframes(u, [(0, R), (.3, [.12, -.15, .58]), (.65, [.12, -.2, .15]), (.9, R)]),
-                               "lh": keyframes(u, [(0, L), (.3, mirror([.12, -.15, .58])),
-                                                   (.65, mirror([.12, -.2, .15])), (.9, L)]),
-                               "lean": -0.15 * envelope(u, .35, .7)}}
-    if action == 21:       # pushing
+    if action == 19:  # pointing
+        return _hand_to(u, np.array([0.35, 0.10, 0.55]))
+    if action == 20:  # pulling: both hands forward, then back
+        return {
+            **_base(n),
+            **{
+                "rh": keyframes(u, [(0, R), (0.3, [0.12, -0.15, 0.58]), (0.65, [0.12, -0.2, 0.15]), (0.9, R)]),
+                "lh": keyframes(
+                    u, [(0, L), (0.3, mirror([0.12, -0.15, 0.58])), (0.65, mirror([0.12, -0.2, 0.15])), (0.9, L)]
+                ),
+                "lean": -0.15 * envelope(u, 0.35, 0.7),
+            },
+        }
+    if action == 21:  # pushing
         return _utd(18, u, t, f)
-    if action == 22:       # running
+    if action == 22:  # running
         return _walk(u, t, f, speed=1.35)
-    if action == 23:       # setting_down: bend with both hands forward and low
-        return _bend(u, t, f, depth=0.8, reach=(.15, -.75, .45), hold=(.45, .55))
-    if action == 24:       # sitting
-        return _seated(u, t, f, hands=(.20, -.45, .25))
-    if action == 25:       # sitting_down
+    if action == 23:  # setting_down: bend with both hands forward and low
+        return _bend(u, t, f, depth=0.8, reach=(0.15, -0.75, 0.45), hold=(0.45, 0.55))
+    if action == 24:  # sitting
+        return _seated(u, t, f, hands=(0.20, -0.45, 0.25))
+    if action == 25:  # sitting_down
         return _utd(25, u, t, f)
-    if action == 26:       # standing: still, a slow sway
+    if action == 26:  # standing: still, a slow sway
         out = _base(n)
         out["lean"] = 0.03 * np.sin(_osc(t, 0.3, f))
         return out
-    if action == 27:       # standing_up
+    if action == 27:  # standing_up
         return _utd(24, u, t, f)
-    if action == 28:       # talking: gestures at chest height
+    if action == 28:  # talking: gestures at chest height
         out = _base(n)
-        g = np.array([.18, -.25, .28])
-        out["rh"] = keyframes(u, [(0, R), (.2, g), (.85, g), (.97, R)])
-        out["rh"][:, 0] += 0.07 * np.sin(_osc(t, 1.3, f)) * envelope(u, .2, .85)
-        out["rh"][:, 1] += 0.05 * np.sin(_osc(t, 0.9, f)) * envelope(u, .2, .85)
+        g = np.array([0.18, -0.25, 0.28])
+        out["rh"] = keyframes(u, [(0, R), (0.2, g), (0.85, g), (0.97, R)])
+        out["rh"][:, 0] += 0.07 * np.sin(_osc(t, 1.3, f)) * envelope(u, 0.2, 0.85)
+        out["rh"][:, 1] += 0.05 * np.sin(_osc(t, 0.9, f)) * envelope(u, 0.2, 0.85)
         return out
-    if action == 29:       # talking_on_phone: right hand at the ear
-        return _hand_to(u, np.array([.12, .22, .02]), hold=(.25, .85))
-    if action == 30:       # throwing
+    if action == 29:  # talking_on_phone: right hand at the ear
+        return _hand_to(u, np.array([0.12, 0.22, 0.02]), hold=(0.25, 0.85))
+    if action == 30:  # throwing
         return _utd(5, u, t, f)
-    if action == 31:       # transferring_object: both hands carry from the left to the right
+    if action == 31:  # transferring_object: both hands carry from the left to the right
         out = _base(n)
-        left, right = np.array([-.25, -.3, .35]), np.array([.45, -.3, .30])
-        out["rh"] = keyframes(u, [(0, R), (.25, left + [.12, 0, 0]), (.7, right), (.95, R)])
-        out["lh"] = keyframes(u, [(0, L), (.25, left - [.12, 0, 0]), (.7, right - [.24, 0, 0]), (.95, L)])
+        left, right = np.array([-0.25, -0.3, 0.35]), np.array([0.45, -0.3, 0.30])
+        out["rh"] = keyframes(u, [(0, R), (0.25, left + [0.12, 0, 0]), (0.7, right), (0.95, R)])
+        out["lh"] = keyframes(u, [(0, L), (0.25, left - [0.12, 0, 0]), (0.7, right - [0.24, 0, 0]), (0.95, L)])
         return out
-    if action == 32:       # using_pc: seated, typing
-        return _seated(u, t, f, hands=(.16, -.28, .42), typing=0.03)
-    if action == 33:       # using_phone: both hands at the chest, thumbs tapping
+    if action == 32:  # using_pc: seated, typing
+        return _seated(u, t, f, hands=(0.16, -0.28, 0.42), typing=0.03)
+    if action == 33:  # using_phone: both hands at the chest, thumbs tapping
         out = _base(n)
-        ph = np.array([.06, -.22, .28])
-        out["rh"] = keyframes(u, [(0, R), (.2, ph), (.9, ph), (1, R)])
-        out["lh"] = keyframes(u, [(0, L), (.2, mirror(ph)), (.9, mirror(ph)), (1, L)])
-        out["rh"][:, 1] += 0.015 * np.sin(_osc(t, 3.0, f)) * envelope(u, .2, .9)
-        out["lean"] = 0.12 * envelope(u, .2, .9)
+        ph = np.array([0.06, -0.22, 0.28])
+        out["rh"] = keyframes(u, [(0, R), (0.2, ph), (0.9, ph), (1, R)])
+        out["lh"] = keyframes(u, [(0, L), (0.2, mirror(ph)), (0.9, mirror(ph)), (1, L)])
+        out["rh"][:, 1] += 0.015 * np.sin(_osc(t, 3.0, f)) * envelope(u, 0.2, 0.9)
+        out["lean"] = 0.12 * envelope(u, 0.2, 0.9)
         return out
-    if action == 34:       # walking
+    if action == 34:  # walking
         return _walk(u, t, f)
-    if action == 35:       # waving_hand
+    if action == 35:  # waving_hand
         return _utd(3, u, t, f)
     raise ValueError(f"no MMAct motion program for action {action}")
 

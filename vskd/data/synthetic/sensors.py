@@ -5,14 +5,15 @@ A placement is a limb segment (``prox`` -> ``dist``, ``other`` fixing its plane)
 look at the body from an azimuth: the joints are turned about the vertical axis before the UTD
 renderer draws them, so each camera of a clip shows the same motion from its own side.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
 
-from .utd_mhad import render_frames
 from .motion import Subject, _unit, segment_imu
+from .utd_mhad import render_frames
 
 #: placement -> (proximal joint, distal joint, joint fixing the plane, position along prox->dist)
 PLACEMENTS = {
@@ -26,17 +27,22 @@ PLACEMENTS = {
 }
 
 
-def placement_imu(joints: dict[str, np.ndarray], placement: str, rate: float,
-                  rng: np.random.Generator, mount: np.ndarray | None = None,
-                  acc_range: float = 8.0, gyro_range: float = 2000.0) -> np.ndarray:
+def placement_imu(
+    joints: dict[str, np.ndarray],
+    placement: str,
+    rate: float,
+    rng: np.random.Generator,
+    mount: np.ndarray | None = None,
+    acc_range: float = 8.0,
+    gyro_range: float = 2000.0,
+) -> np.ndarray:
     """(N, 6) acc [g] + gyro [deg/s] of an IMU at a named placement."""
     prox, dist, other, along = PLACEMENTS[placement]
     p, d, o = joints[prox], joints[dist], joints[other]
     return segment_imu(p, d, o, p + along * (d - p), rate, rng, mount, acc_range, gyro_range)
 
 
-def placement_orientation(joints: dict[str, np.ndarray], placement: str,
-                          mount: np.ndarray | None = None) -> np.ndarray:
+def placement_orientation(joints: dict[str, np.ndarray], placement: str, mount: np.ndarray | None = None) -> np.ndarray:
     """(N, 3) azimuth, pitch, roll in degrees of the sensor frame at a placement (phone style)."""
     prox, dist, other, _ = PLACEMENTS[placement]
     p, d, o = joints[prox], joints[dist], joints[other]
@@ -61,9 +67,16 @@ def turned(joints: dict[str, np.ndarray], azimuth_deg: float) -> dict[str, np.nd
     return {k: v @ rot.T for k, v in joints.items()}
 
 
-def render_view(joints: dict[str, np.ndarray], subject: Subject, chair: bool, azimuth_deg: float,
-                width: int, height: int, rng: np.random.Generator,
-                background: tuple[int, int, int] | None = None) -> np.ndarray:
+def render_view(
+    joints: dict[str, np.ndarray],
+    subject: Subject,
+    chair: bool,
+    azimuth_deg: float,
+    width: int,
+    height: int,
+    rng: np.random.Generator,
+    background: tuple[int, int, int] | None = None,
+) -> np.ndarray:
     """BGR uint8 frames (T, H, W, 3) of one camera."""
     if background is not None:
         subject = replace(subject, background=background)

@@ -5,6 +5,7 @@
 that every later stage (unpack, manifest, frames, GAF, training) runs the code path of real data.
 Deterministic: a clip depends only on (seed, action, subject, trial).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -20,9 +21,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import scipy.io
-from ...progress import progress
 
 from ...atomic import atomic_path
+from ...progress import progress
 from .. import utd
 from . import Generator, register_generator
 from .motion import BASE_DURATION, Subject, imu_signal, mounting, simulate
@@ -31,12 +32,17 @@ log = logging.getLogger(__name__)
 
 #: drawing order and thickness (fraction of the frame height) of the body segments
 SEGMENTS = (
-    ("neck", "pelvis", "shirt", 0.075), ("shoulder_r", "shoulder_l", "shirt", 0.05),
+    ("neck", "pelvis", "shirt", 0.075),
+    ("shoulder_r", "shoulder_l", "shirt", 0.05),
     ("hip_r", "hip_l", "pants", 0.05),
-    ("hip_r", "knee_r", "pants", 0.045), ("knee_r", "ankle_r", "pants", 0.04),
-    ("hip_l", "knee_l", "pants", 0.045), ("knee_l", "ankle_l", "pants", 0.04),
-    ("shoulder_r", "elbow_r", "shirt", 0.055), ("elbow_r", "wrist_r", "skin", 0.05),
-    ("shoulder_l", "elbow_l", "shirt", 0.055), ("elbow_l", "wrist_l", "skin", 0.05),
+    ("hip_r", "knee_r", "pants", 0.045),
+    ("knee_r", "ankle_r", "pants", 0.04),
+    ("hip_l", "knee_l", "pants", 0.045),
+    ("knee_l", "ankle_l", "pants", 0.04),
+    ("shoulder_r", "elbow_r", "shirt", 0.055),
+    ("elbow_r", "wrist_r", "skin", 0.05),
+    ("shoulder_l", "elbow_l", "shirt", 0.055),
+    ("elbow_l", "wrist_l", "skin", 0.05),
 )
 ZIP_DATE = (2015, 1, 1, 0, 0, 0)
 
@@ -51,7 +57,7 @@ class SyntheticSpec:
     fps: float = utd.VIDEO_FPS
 
     @classmethod
-    def from_config(cls, cfg: dict) -> "SyntheticSpec":
+    def from_config(cls, cfg: dict) -> SyntheticSpec:
         return cls(**{k: cfg[k] for k in cls.__dataclass_fields__ if k in cfg})
 
 
@@ -81,13 +87,14 @@ def _project(points: np.ndarray, yaw: float, width: int, height: int, shift: np.
     return np.stack([u, v], -1)
 
 
-def render_frames(joints: dict[str, np.ndarray], subject: Subject, chair: bool, width: int,
-                  height: int, rng: np.random.Generator) -> np.ndarray:
+def render_frames(
+    joints: dict[str, np.ndarray], subject: Subject, chair: bool, width: int, height: int, rng: np.random.Generator
+) -> np.ndarray:
     """Draw the body for every time step; returns BGR uint8 frames (T, H, W, 3)."""
-    yaw = np.radians(20 + rng.uniform(-2, 2))          # a fixed camera, re-placed by a hair
+    yaw = np.radians(20 + rng.uniform(-2, 2))  # a fixed camera, re-placed by a hair
     shift = rng.uniform(-0.01, 0.01, 2) * [width, height]
     names = list(joints)
-    stacked = np.stack([joints[n] for n in names], 1)            # (T, J, 3)
+    stacked = np.stack([joints[n] for n in names], 1)  # (T, J, 3)
     px = _project(stacked, yaw, width, height, shift)
     index = {n: i for i, n in enumerate(names)}
     colours = {"shirt": subject.shirt, "pants": subject.pants, "skin": subject.skin}
@@ -102,22 +109,29 @@ def render_frames(joints: dict[str, np.ndarray], subject: Subject, chair: bool, 
         img = bg.copy()
         if chair:
             seat = _project(np.array([[-0.25, 0.5, -0.3], [0.25, 0.45, -0.3]]), yaw, width, height, shift)
-            cv2.rectangle(img, tuple(int(v) for v in seat[0]), tuple(int(v) for v in seat[1]),
-                          (60, 80, 110), -1)
+            cv2.rectangle(img, tuple(int(v) for v in seat[0]), tuple(int(v) for v in seat[1]), (60, 80, 110), -1)
         # far segments first (camera looks along -z after the yaw)
-        order = sorted(SEGMENTS, key=lambda s: stacked[ti, index[s[0]], 2]
-                       + stacked[ti, index[s[1]], 2])
+        order = sorted(SEGMENTS, key=lambda s: stacked[ti, index[s[0]], 2] + stacked[ti, index[s[1]], 2])
         for a, b, part, thick in order:
             p, q = px[ti, index[a]], px[ti, index[b]]
-            cv2.line(img, tuple(int(v * sc) for v in p), tuple(int(v * sc) for v in q),
-                     colours[part], max(1, int(thick * height)), cv2.LINE_AA, shift=4)
-        for hand in ("wrist_r", "wrist_l"):   # hands: what most classes differ by
+            cv2.line(
+                img,
+                tuple(int(v * sc) for v in p),
+                tuple(int(v * sc) for v in q),
+                colours[part],
+                max(1, int(thick * height)),
+                cv2.LINE_AA,
+                shift=4,
+            )
+        for hand in ("wrist_r", "wrist_l"):  # hands: what most classes differ by
             hp = px[ti, index[hand]]
-            cv2.circle(img, tuple(int(v * sc) for v in hp), int(0.04 * height * sc), subject.skin,
-                       -1, cv2.LINE_AA, shift=4)
+            cv2.circle(
+                img, tuple(int(v * sc) for v in hp), int(0.04 * height * sc), subject.skin, -1, cv2.LINE_AA, shift=4
+            )
         hc = px[ti, index["head"]]
-        cv2.circle(img, tuple(int(v * sc) for v in hc), int(0.055 * height * sc), subject.skin,
-                   -1, cv2.LINE_AA, shift=4)
+        cv2.circle(
+            img, tuple(int(v * sc) for v in hc), int(0.055 * height * sc), subject.skin, -1, cv2.LINE_AA, shift=4
+        )
         frames[ti] = img
     # camera noise: a small bank of noise images cycled over the frames (cheap, still not static)
     bank = rng.normal(0, 2.0, (7, height, width, 3)).round().astype(np.int16)
@@ -131,14 +145,14 @@ def synthesize_clip(spec: SyntheticSpec, clip: utd.ClipId) -> tuple[np.ndarray, 
     rng = np.random.default_rng([spec.seed, clip.action, clip.subject, clip.trial])
     subject = subject_of(spec, clip.subject)
     duration = clip_duration(spec, clip, rng)
-    motion_seed = int(rng.integers(2 ** 31))
-    _, joints_imu, _ = simulate(clip.action, duration, utd.INERTIAL_RATE_HZ, subject,
-                                np.random.default_rng(motion_seed))
+    motion_seed = int(rng.integers(2**31))
+    _, joints_imu, _ = simulate(
+        clip.action, duration, utd.INERTIAL_RATE_HZ, subject, np.random.default_rng(motion_seed)
+    )
     subject_mount = mounting(np.random.default_rng([spec.seed, 2000 + clip.subject]), (15, 35))
     mount = subject_mount @ mounting(rng, (0, 10))
     imu = imu_signal(clip.action, joints_imu, utd.INERTIAL_RATE_HZ, rng, mount)
-    _, joints_vid, chair = simulate(clip.action, duration, spec.fps, subject,
-                                    np.random.default_rng(motion_seed))
+    _, joints_vid, chair = simulate(clip.action, duration, spec.fps, subject, np.random.default_rng(motion_seed))
     frames = render_frames(joints_vid, subject, chair, spec.frame_width, spec.frame_height, rng)
     return frames, imu
 
@@ -176,8 +190,9 @@ def _zip_entry(zf: zipfile.ZipFile, name: str, data: bytes, compress: bool) -> N
     zf.writestr(info, data)
 
 
-def write_synthetic_archives(spec: SyntheticSpec, rgb_zip: str | Path | None,
-                             inertial_zip: str | Path, workers: int = 1) -> int:
+def write_synthetic_archives(
+    spec: SyntheticSpec, rgb_zip: str | Path | None, inertial_zip: str | Path, workers: int = 1
+) -> int:
     """Generate every clip and write the two archives atomically; returns the clip count.
 
     The three recordings absent from the real dataset are absent here too, so that split counts
@@ -187,8 +202,11 @@ def write_synthetic_archives(spec: SyntheticSpec, rgb_zip: str | Path | None,
     jobs = [(spec, c, rgb_zip is not None) for c in clips]
     with contextlib.ExitStack() as stack:
         zin = stack.enter_context(zipfile.ZipFile(stack.enter_context(atomic_path(inertial_zip)), "w"))
-        zrgb = (stack.enter_context(zipfile.ZipFile(stack.enter_context(atomic_path(rgb_zip)), "w"))
-                if rgb_zip is not None else None)
+        zrgb = (
+            stack.enter_context(zipfile.ZipFile(stack.enter_context(atomic_path(rgb_zip)), "w"))
+            if rgb_zip is not None
+            else None
+        )
         if workers > 1:
             pool = stack.enter_context(ProcessPoolExecutor(workers))
             results = pool.map(_clip_files, jobs, chunksize=8)
@@ -209,8 +227,9 @@ def write_dataset(cfg: dict, out_dir: Path, workers: int = 1) -> int:
     archives = get_adapter("utd_mhad").archives
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return write_synthetic_archives(SyntheticSpec.from_config(cfg), out_dir / archives["video"],
-                                    out_dir / archives["inertial"], workers=workers)
+    return write_synthetic_archives(
+        SyntheticSpec.from_config(cfg), out_dir / archives["video"], out_dir / archives["inertial"], workers=workers
+    )
 
 
 register_generator(Generator("utd_mhad", "archives", write_dataset))

@@ -1,4 +1,5 @@
 """One module per distillation method; importing this package registers all of them."""
+
 from importlib import import_module
 from pkgutil import iter_modules
 

@@ -13,6 +13,7 @@ authors' code, and torchdistill ``ATLoss`` in its ``mode='code'``):
   weight ``at`` = 1000 as RepDistiller's AT run (the authors use beta/2 = 500 per pair with the
   same mean), plus cross-entropy (weight ``ce`` = 1).
 """
+
 from __future__ import annotations
 
 import torch
@@ -40,10 +41,13 @@ class AttentionTransfer(DistillMethod):
         super().__init__(ctx, **params)
         self.p = positive_param(self.name, "p", self.params["p"])
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         if self.weight("at") <= 0:
             return {}
-        losses = [(attention(s, self.p) - attention(t, self.p)).pow(2).mean()
-                  for s, t in stage_pairs(self.name, student, teacher)]
+        losses = [
+            (attention(s, self.p) - attention(t, self.p)).pow(2).mean()
+            for s, t in stage_pairs(self.name, student, teacher)
+        ]
         return {"at": torch.stack(losses).sum()}

@@ -20,6 +20,7 @@ batch x batch kernel matrix of embedded features. Choices (references: torchdist
 The teacher-side linear layer is one of the method's trainable connectors (as in RepDistiller,
 whose ``embed_t`` is in the trainable list); the teacher network itself gets no gradient.
 """
+
 from __future__ import annotations
 
 import math
@@ -60,8 +61,9 @@ class CorrelationCongruence(DistillMethod):
             self.embed_s = nn.Linear(ctx.student.pooled_dim, dim)
             self.embed_t = nn.Linear(ctx.teacher.pooled_dim, dim)
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         if self.embed_s is None:
             return {}
         e_s = F.normalize(self.embed_s(student.pooled.flatten(1)), dim=1)

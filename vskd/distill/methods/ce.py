@@ -1,4 +1,5 @@
 """CE: the student alone, cross-entropy on the labels; the reference of every comparison."""
+
 from ..base import DistillMethod
 from ..registry import register_method
 

@@ -29,6 +29,7 @@ information. Choices (references: RepDistiller ``crd/criterion.py``, ``crd/memor
   ``kd`` = 0 by default (CRD alone); a positive ``kd`` adds Hinton's soft targets at
   ``temperature`` (the paper's CRD+KD variant: ``kd`` 1).
 """
+
 from __future__ import annotations
 
 import math
@@ -49,7 +50,7 @@ EPS = 1e-7
 def nce_loss(scores: torch.Tensor, num_data: int) -> torch.Tensor:
     """NCE loss of (B, 1 + K) normalised scores, the positive first (CRD's Eq. 18)."""
     m = scores.shape[1] - 1
-    noise = m / float(num_data)          # m * Pn
+    noise = m / float(num_data)  # m * Pn
     pos, neg = scores[:, 0], scores[:, 1:]
     log_d1 = torch.log(pos / (pos + noise + EPS))
     log_d0 = torch.log(noise / (neg + noise + EPS))
@@ -58,8 +59,7 @@ def nce_loss(scores: torch.Tensor, num_data: int) -> torch.Tensor:
 
 @register_method("crd")
 class ContrastiveRepresentation(DistillMethod):
-    defaults = {"crd": 0.8, "kd": 0.0, "temperature": 4.0, "feat_dim": 128, "nce_k": 4096,
-                "nce_t": 0.07, "nce_m": 0.5}
+    defaults = {"crd": 0.8, "kd": 0.0, "temperature": 4.0, "feat_dim": 128, "nce_k": 4096, "nce_t": 0.07, "nce_m": 0.5}
     teacher_fields = frozenset({"pooled", "logits"})
     weight_params = ("crd", "kd")
 
@@ -80,8 +80,10 @@ class ContrastiveRepresentation(DistillMethod):
         if self.weight("crd") <= 0:
             return
         if self.num_data < 2:
-            raise ValueError(f"method 'crd' needs the number of training clips (ctx.num_train >= 2) "
-                             f"for its memory bank, got {ctx.num_train}")
+            raise ValueError(
+                f"method 'crd' needs the number of training clips (ctx.num_train >= 2) "
+                f"for its memory bank, got {ctx.num_train}"
+            )
         self.num_negatives = min(nce_k, self.num_data - 1)
         self.embed_s = nn.Linear(ctx.student.pooled_dim, dim)
         self.embed_t = nn.Linear(ctx.teacher.pooled_dim, dim)
@@ -94,30 +96,33 @@ class ContrastiveRepresentation(DistillMethod):
     def sample_negatives(self, index: torch.Tensor) -> torch.Tensor:
         """(B, K) training positions drawn uniformly with replacement among the other clips."""
         draw = torch.randint(0, self.num_data - 1, (len(index), self.num_negatives), device=index.device)
-        return draw + (draw >= index[:, None]).long()      # skip the positive itself
+        return draw + (draw >= index[:, None]).long()  # skip the positive itself
 
     def _scores(self, anchor: torch.Tensor, bank: torch.Tensor, ids: torch.Tensor, which: int):
         """exp(anchor . bank[ids] / T) / Z, (B, 1 + K); Z fixed at the first call."""
         e = torch.exp(torch.bmm(bank[ids], anchor[:, :, None]).squeeze(2) / self.nce_t)
         if self.z[which] < 0:
             self.z[which] = e.detach().mean() * self.num_data
-        return e / self.z[which].clone()    # a copy: the buffer's other entry is set in place
+        return e / self.z[which].clone()  # a copy: the buffer's other entry is set in place
 
     @torch.no_grad()
     def _update(self, bank: torch.Tensor, index: torch.Tensor, v: torch.Tensor) -> None:
         rows = bank[index] * self.momentum + v.detach() * (1 - self.momentum)
         bank.index_copy_(0, index, F.normalize(rows, dim=1))
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         out = {}
         if self.embed_s is not None:
             if index is None:
                 raise ValueError("method 'crd' needs the training-list position (index) of each clip")
             index = torch.as_tensor(index, device=self.memory_s.device).long().view(-1)
             if len(index) != len(student.pooled) or bool(((index < 0) | (index >= self.num_data)).any()):
-                raise ValueError(f"method 'crd': index must give one position in 0..{self.num_data - 1} "
-                                 f"per clip, got {index.tolist()}")
+                raise ValueError(
+                    f"method 'crd': index must give one position in 0..{self.num_data - 1} "
+                    f"per clip, got {index.tolist()}"
+                )
             v_s = F.normalize(self.embed_s(student.pooled.flatten(1)), dim=1)
             v_t = F.normalize(self.embed_t(as_dtype_of(teacher.pooled, student.pooled).flatten(1)), dim=1)
             ids = torch.cat([index[:, None], self.sample_negatives(index)], dim=1)

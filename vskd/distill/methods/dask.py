@@ -13,6 +13,7 @@ student's fc0 is a ReLU output (>= 0) while the teacher's raw fc0 can be mostly 
 its entries for the demo teacher), so the paper's MSE then has a floor the student cannot go below
 and its gradient only pushes the student's fc0 towards 0.
 """
+
 from __future__ import annotations
 
 import torch
@@ -27,21 +28,20 @@ from ..registry import register_method
 
 @register_method("dask")
 class DASK(DistillMethod):
-    defaults = {"kd": 0.01, "temperature": 4.0, "distance": 1.0, "angle": 1.0, "semantic": 1.0,
-                "teacher_fc0": "raw"}
+    defaults = {"kd": 0.01, "temperature": 4.0, "distance": 1.0, "angle": 1.0, "semantic": 1.0, "teacher_fc0": "raw"}
     teacher_fields = frozenset({"logits", "embedding"})
     weight_params = ("kd", "distance", "angle", "semantic")
 
     def __init__(self, ctx: DistillContext, **params):
         super().__init__(ctx, **params)
         if self.params["teacher_fc0"] not in ("raw", "relu"):
-            raise ValueError(f"method 'dask': teacher_fc0 must be 'raw' or 'relu', "
-                             f"got {self.params['teacher_fc0']!r}")
+            raise ValueError(f"method 'dask': teacher_fc0 must be 'raw' or 'relu', got {self.params['teacher_fc0']!r}")
         s_dim, t_dim = ctx.student.embedding_dim, ctx.teacher.embedding_dim
         self.project = nn.Identity() if s_dim == t_dim else nn.Linear(s_dim, t_dim)
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         out = {}
         t_emb = teacher.embedding.relu() if self.params["teacher_fc0"] == "relu" else teacher.embedding
         if self.weight("kd") > 0:

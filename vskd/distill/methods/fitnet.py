@@ -20,6 +20,7 @@ with a squared error. Choices (reference: RepDistiller ``distiller_zoo/FitNet.py
 The regressor is built in ``__init__`` from the ``NetSpec`` channel counts so that it is a
 registered parameter before the optimizer is made; it trains with the student.
 """
+
 from __future__ import annotations
 
 import torch
@@ -47,17 +48,20 @@ class FitNet(DistillMethod):
             raise ValueError(f"method 'fitnet': hint_layer must be in 0..{len(s_ch) - 1}, got {layer}")
         self.layer = layer
         self.regressor: nn.Module | None = None
-        if self.weight("hint") > 0:     # weight 0: no term, no regressor
+        if self.weight("hint") > 0:  # weight 0: no term, no regressor
             self.regressor = nn.Sequential(
-                nn.Conv2d(s_ch[layer], t_ch[layer], kernel_size=1, bias=False),
-                nn.BatchNorm2d(t_ch[layer]), nn.ReLU())
+                nn.Conv2d(s_ch[layer], t_ch[layer], kernel_size=1, bias=False), nn.BatchNorm2d(t_ch[layer]), nn.ReLU()
+            )
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         if self.regressor is None:
             return {}
         if len(student.maps) <= self.layer or len(teacher.maps) <= self.layer:
-            raise ValueError(f"method 'fitnet' needs stage map {self.layer} of the student and the "
-                             f"teacher (got {len(student.maps)} and {len(teacher.maps)} maps)")
+            raise ValueError(
+                f"method 'fitnet' needs stage map {self.layer} of the student and the "
+                f"teacher (got {len(student.maps)} and {len(teacher.maps)} maps)"
+            )
         s, t = match_grids(student.maps[self.layer], teacher.maps[self.layer])
         return {"hint": F.mse_loss(self.regressor(s), t)}

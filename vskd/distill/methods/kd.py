@@ -1,4 +1,5 @@
 """KD (Hinton et al., 2015): the student matches the teacher's temperature-softened classes."""
+
 from __future__ import annotations
 
 import torch
@@ -18,8 +19,9 @@ class SoftTargets(DistillMethod):
     teacher_fields = frozenset({"logits"})
     weight_params = ("kd",)
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         if self.weight("kd") <= 0:
             return {}
         return {"kd": soft_target_kl(student.logits, teacher.logits, self.params["temperature"])}

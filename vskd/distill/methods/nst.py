@@ -14,6 +14,7 @@ maximum mean discrepancy with a polynomial kernel. Choices (reference: RepDistil
   the term is the true MMD^2 >= 0);
 - weight ``nst`` = 50 as RepDistiller's NST run, plus cross-entropy (weight ``ce`` = 1).
 """
+
 from __future__ import annotations
 
 import torch
@@ -44,8 +45,9 @@ class NeuronSelectivityTransfer(DistillMethod):
     student_maps = True
     weight_params = ("nst",)
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         if self.weight("nst") <= 0:
             return {}
         pairs = stage_pairs(self.name, student, teacher)

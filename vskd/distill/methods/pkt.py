@@ -15,6 +15,7 @@ the authors' code):
 - weight ``pkt`` = 30000 as RepDistiller's PKT run (and torchdistill's ImageNet configuration),
   which compensates that B^2 mean; plus cross-entropy (weight ``ce`` = 1).
 """
+
 from __future__ import annotations
 
 import torch
@@ -46,8 +47,9 @@ class ProbabilisticKT(DistillMethod):
     teacher_fields = frozenset({"pooled"})
     weight_params = ("pkt",)
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         if self.weight("pkt") <= 0:
             return {}
         return {"pkt": pkt_loss(student.pooled, as_dtype_of(teacher.pooled, student.pooled))}

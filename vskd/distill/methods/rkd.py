@@ -1,4 +1,5 @@
 """RKD (Park et al., CVPR 2019): distance- and angle-wise relations of the pooled features."""
+
 from __future__ import annotations
 
 import torch
@@ -20,8 +21,9 @@ class RelationalKD(DistillMethod):
     teacher_fields = frozenset({"pooled"})
     weight_params = ("distance", "angle")
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         out = {}
         if self.weight("distance") > 0:
             out["distance"] = rkd_distance(student.pooled, teacher.pooled)

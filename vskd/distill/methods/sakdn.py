@@ -14,6 +14,7 @@ The teacher arrives as a ``vskd.models.outputs.TeacherSet`` (a single NetOutput 
 teacher). GSDM needs the student's prediction for an all-zero clip: the training loop sets it with
 ``set_student_ablation`` before each batch (the method never runs the student itself).
 """
+
 from __future__ import annotations
 
 import torch
@@ -21,16 +22,23 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...models.outputs import NetOutput
-from ..gsdm import ABLATION_WEIGHTS, PAIRINGS, ablation_weights, gsdm_loss
 from ..base import DistillContext, DistillMethod
 from ..functional import soft_target_kl
+from ..gsdm import ABLATION_WEIGHTS, PAIRINGS, ablation_weights, gsdm_loss
 from ..registry import register_method
 
 
 @register_method("sakdn")
 class SAKDN(DistillMethod):
-    defaults = {"kd": 0.01, "temperature": 4.0, "gsdm": 1.0, "semantic": 1.0,
-                "soft_target": "branches", "ablation_weight": "norm", "gsdm_pairing": "similarity"}
+    defaults = {
+        "kd": 0.01,
+        "temperature": 4.0,
+        "gsdm": 1.0,
+        "semantic": 1.0,
+        "soft_target": "branches",
+        "ablation_weight": "norm",
+        "gsdm_pairing": "similarity",
+    }
     teacher_fields = frozenset({"logits", "embedding", "maps"})
     student_maps = True
     needs_class_embeddings = True
@@ -39,8 +47,11 @@ class SAKDN(DistillMethod):
     def __init__(self, ctx: DistillContext, **params):
         super().__init__(ctx, **params)
         p = self.params
-        for key, allowed in (("soft_target", ("branches", "fused")), ("ablation_weight", ABLATION_WEIGHTS),
-                             ("gsdm_pairing", PAIRINGS)):
+        for key, allowed in (
+            ("soft_target", ("branches", "fused")),
+            ("ablation_weight", ABLATION_WEIGHTS),
+            ("gsdm_pairing", PAIRINGS),
+        ):
             if p[key] not in allowed:
                 raise ValueError(f"method 'sakdn': {key} must be one of {allowed}, got {p[key]!r}")
         if self.weight("gsdm") > 0 and ctx.class_embeddings is None:
@@ -62,8 +73,9 @@ class SAKDN(DistillMethod):
             return list(branches), list(teacher.ablation_classes)
         return [teacher], [int(getattr(teacher, "ablation_class", 0))]
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         branches, ablated = self._teachers(teacher)
         out: dict[str, torch.Tensor] = {}
         if self.weight("kd") > 0:
@@ -84,6 +96,7 @@ class SAKDN(DistillMethod):
             e = self.class_embeddings
             w_s = ablation_weights(student.logits.argmax(1), self.student_ablation_class, e, mode)
             w_t = [ablation_weights(b.logits.argmax(1), a, e, mode) for b, a in zip(branches, ablated)]
-            out["gsdm"] = gsdm_loss(list(student.maps), w_s, [list(b.maps) for b in branches], w_t,
-                                    self.params["gsdm_pairing"])
+            out["gsdm"] = gsdm_loss(
+                list(student.maps), w_s, [list(b.maps) for b in branches], w_t, self.params["gsdm_pairing"]
+            )
         return out

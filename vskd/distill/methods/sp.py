@@ -13,6 +13,7 @@ Choices (references: RepDistiller ``distiller_zoo/SP.py`` "verified by original 
 - weight ``sp`` = 3000 as RepDistiller's SP run (the paper's gamma for CIFAR), plus cross-entropy
   (weight ``ce`` = 1).
 """
+
 from __future__ import annotations
 
 import torch
@@ -37,8 +38,9 @@ class SimilarityPreserving(DistillMethod):
     student_maps = True
     weight_params = ("sp",)
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         if self.weight("sp") <= 0:
             return {}
         if not student.maps or not teacher.maps:

@@ -21,6 +21,7 @@ torchdistill ``VIDLoss`` / ``Regressor4VID``):
 Regressors and variances are built in ``__init__`` from the ``NetSpec`` channel counts and train with
 the student.
 """
+
 from __future__ import annotations
 
 import math
@@ -40,10 +41,14 @@ class VariationalRegressor(nn.Module):
 
     def __init__(self, s_channels: int, t_channels: int, init_var: float, eps: float):
         super().__init__()
-        conv = lambda i, o: nn.Conv2d(i, o, kernel_size=1, bias=False)   # noqa: E731
-        self.mean = nn.Sequential(conv(s_channels, t_channels), nn.ReLU(),
-                                  conv(t_channels, t_channels), nn.ReLU(),
-                                  conv(t_channels, t_channels))
+        conv = lambda i, o: nn.Conv2d(i, o, kernel_size=1, bias=False)  # noqa: E731
+        self.mean = nn.Sequential(
+            conv(s_channels, t_channels),
+            nn.ReLU(),
+            conv(t_channels, t_channels),
+            nn.ReLU(),
+            conv(t_channels, t_channels),
+        )
         # inverse softplus, so that softplus(alpha) + eps == init_var at the start
         self.alpha = nn.Parameter(torch.full((t_channels,), math.log(math.expm1(init_var - eps))))
         self.eps = eps
@@ -73,11 +78,11 @@ class VariationalInformation(DistillMethod):
         self.stages = len(s_ch)
         self.regressors: nn.ModuleList | None = None
         if self.weight("vid") > 0:
-            self.regressors = nn.ModuleList(VariationalRegressor(s, t, init_var, eps)
-                                            for s, t in zip(s_ch, t_ch))
+            self.regressors = nn.ModuleList(VariationalRegressor(s, t, init_var, eps) for s, t in zip(s_ch, t_ch))
 
-    def terms(self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor,
-              index: torch.Tensor | None) -> dict[str, torch.Tensor]:
+    def terms(
+        self, student: NetOutput, teacher: NetOutput | None, labels: torch.Tensor, index: torch.Tensor | None
+    ) -> dict[str, torch.Tensor]:
         if self.regressors is None:
             return {}
         pairs = stage_pairs(self.name, student, teacher, self.stages)

@@ -22,10 +22,12 @@ datasets never need to know which network they feed:
 - ``unit``: x / 255 only (the released VSKD student fed GAF images in [0, 1]);
 - ``none``: identity.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar
 
 import torch
 from torch import nn
@@ -45,15 +47,21 @@ class WeightsError(ValueError):
 class Normalize(nn.Module):
     """``(x[, flipped channels] * scale - mean) / std`` with per-channel mean and std."""
 
-    def __init__(self, mean: tuple[float, ...], std: tuple[float, ...], bgr: bool = False,
-                 scale: float = 1.0, identity: bool = False):
+    def __init__(
+        self,
+        mean: tuple[float, ...],
+        std: tuple[float, ...],
+        bgr: bool = False,
+        scale: float = 1.0,
+        identity: bool = False,
+    ):
         super().__init__()
         self.register_buffer("mean", torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1))
         self.register_buffer("std", torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1))
         self.bgr, self.scale, self.identity = bgr, scale, identity
 
     @classmethod
-    def from_name(cls, input_norm: str, in_channels: int = 3) -> "Normalize":
+    def from_name(cls, input_norm: str, in_channels: int = 3) -> Normalize:
         """The normalisation called ``input_norm`` (see the module docstring) for ``in_channels``."""
         c = in_channels
         if input_norm == "imagenet":
@@ -121,6 +129,7 @@ BACKBONES: dict[str, type[Backbone]] = {}
 
 def register_backbone(name: str) -> Callable[[B], B]:
     """Class decorator: make a Backbone subclass buildable as ``build_backbone(name)``."""
+
     def deco(cls: B) -> B:
         if name in BACKBONES and BACKBONES[name] is not cls:
             raise ValueError(f"backbone {name!r} is already registered ({BACKBONES[name].__name__})")
@@ -128,6 +137,7 @@ def register_backbone(name: str) -> Callable[[B], B]:
             raise TypeError(f"@register_backbone({name!r}) needs a Backbone subclass, not {cls!r}")
         BACKBONES[name] = cls
         return cls
+
     return deco
 
 
@@ -135,6 +145,7 @@ def backbone_options(name: str) -> list[str]:
     """The options a backbone takes besides ``in_channels`` and ``input_norm`` (e.g. smallcnn's
     ``widths``): what a config's ``backbone_options`` may set."""
     import inspect
+
     if name not in BACKBONES:
         raise ValueError(f"unknown backbone {name!r}; registered: {sorted(BACKBONES)}")
     params = inspect.signature(BACKBONES[name].__init__).parameters
@@ -182,8 +193,10 @@ def load_pretrained(backbone: Backbone, path: str | Path) -> None:
     """
     path = Path(path)
     if not path.is_file():
-        raise WeightsError(f"pretrained weights {path} do not exist (this machine cannot download "
-                           "them; place the file there or set pretrained: null)")
+        raise WeightsError(
+            f"pretrained weights {path} do not exist (this machine cannot download "
+            "them; place the file there or set pretrained: null)"
+        )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
@@ -193,7 +206,7 @@ def load_pretrained(backbone: Backbone, path: str | Path) -> None:
     if not isinstance(state, dict):
         raise WeightsError(f"pretrained weights {path}: expected a state dict, got {type(state).__name__}")
     state = {k.removeprefix("module."): v for k, v in state.items()}
-    if any(k.startswith("base_model.") for k in state):      # a whole TSN/TRN model
+    if any(k.startswith("base_model.") for k in state):  # a whole TSN/TRN model
         state = {k.removeprefix("base_model."): v for k, v in state.items() if k.startswith("base_model.")}
     head = ("fc.", "last_linear.", "classifier.")
     state = {k: v for k, v in state.items() if not k.startswith(head)}
@@ -205,11 +218,10 @@ def load_pretrained(backbone: Backbone, path: str | Path) -> None:
     for k in set(own) & set(state):
         v = state[k]
         if v.shape != own[k].shape:
-            if (k == f"{backbone.first_conv}.weight" and backbone.in_channels != 3
-                    and v.dim() == 4 and v.shape[1] == 3):
+            if k == f"{backbone.first_conv}.weight" and backbone.in_channels != 3 and v.dim() == 4 and v.shape[1] == 3:
                 v = _adapt_first_conv(v, backbone.in_channels)
             elif v.dim() == 2 and v.shape[0] == 1 and own[k].dim() == 1 and v.numel() == own[k].numel():
-                v = v.reshape(own[k].shape)                   # TSN/TRN BN parameters as (1, C)
+                v = v.reshape(own[k].shape)  # TSN/TRN BN parameters as (1, C)
         if v.shape != own[k].shape:
             wrong.append(f"{k} {tuple(v.shape)} vs {tuple(own[k].shape)}")
         fitted[k] = v
@@ -219,13 +231,23 @@ def load_pretrained(backbone: Backbone, path: str | Path) -> None:
         raise WeightsError(
             f"pretrained weights {path} do not fit {backbone.name}: {len(missing)} missing keys "
             f"(e.g. {missing[:3]}), {len(wrong)} with wrong shapes (e.g. {sorted(wrong)[:3]}), "
-            f"{len(unexpected)} unexpected (e.g. {unexpected[:3]})")
+            f"{len(unexpected)} unexpected (e.g. {unexpected[:3]})"
+        )
     backbone.net.load_state_dict(fitted, strict=False)
 
 
 # the modules below register their backbones on import (they import the base API above)
 from . import bninception, resnet, smallcnn  # noqa: E402,F401
 
-__all__ = ["BACKBONES", "Backbone", "INPUT_NORMS", "Normalize", "WeightsError", "backbone_options", "build_backbone",
-           "check_backbone_options",
-           "load_pretrained", "register_backbone"]
+__all__ = [
+    "BACKBONES",
+    "Backbone",
+    "INPUT_NORMS",
+    "Normalize",
+    "WeightsError",
+    "backbone_options",
+    "build_backbone",
+    "check_backbone_options",
+    "load_pretrained",
+    "register_backbone",
+]

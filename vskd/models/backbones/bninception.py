@@ -6,6 +6,7 @@ ImageNet checkpoints load directly. Input convention of those checkpoints: BGR, 
 [104, 117, 128], std 1 (``input_norm="caffe_bgr"``, the default here). At 224 px the features are
 1024 x 7 x 7; the backbone has 10,270,240 parameters without its 1000-way classifier.
 """
+
 from __future__ import annotations
 
 import torch
@@ -19,14 +20,14 @@ FEATURE_DIM = 1024
 # A stride-2 block has no 1x1 branch and passes its max-pooled input through unprojected.
 # Output channels = 1x1 + 3x3 + double 3x3 + (pool proj, or the input for a stride-2 block).
 BLOCKS = (
-    ("3a", 192, 64, 64, 64, 64, 96, "avg", 32, 1),        # -> 256
-    ("3b", 256, 64, 64, 96, 64, 96, "avg", 64, 1),        # -> 320
-    ("3c", 320, 0, 128, 160, 64, 96, "max", 0, 2),        # -> 576
-    ("4a", 576, 224, 64, 96, 96, 128, "avg", 128, 1),     # -> 576
-    ("4b", 576, 192, 96, 128, 96, 128, "avg", 128, 1),    # -> 576
+    ("3a", 192, 64, 64, 64, 64, 96, "avg", 32, 1),  # -> 256
+    ("3b", 256, 64, 64, 96, 64, 96, "avg", 64, 1),  # -> 320
+    ("3c", 320, 0, 128, 160, 64, 96, "max", 0, 2),  # -> 576
+    ("4a", 576, 224, 64, 96, 96, 128, "avg", 128, 1),  # -> 576
+    ("4b", 576, 192, 96, 128, 96, 128, "avg", 128, 1),  # -> 576
     ("4c", 576, 160, 128, 160, 128, 160, "avg", 128, 1),  # -> 608
-    ("4d", 608, 96, 128, 192, 160, 192, "avg", 128, 1),   # -> 608
-    ("4e", 608, 0, 128, 192, 192, 256, "max", 0, 2),      # -> 1056
+    ("4d", 608, 96, 128, 192, 160, 192, "avg", 128, 1),  # -> 608
+    ("4e", 608, 0, 128, 192, 192, 256, "max", 0, 2),  # -> 1056
     ("5a", 1056, 352, 192, 320, 160, 224, "avg", 128, 1),  # -> 1024
     ("5b", 1024, 352, 192, 320, 192, 224, "max", 128, 1),  # -> 1024
 )
@@ -54,9 +55,11 @@ class BNInception(nn.Module):
             ("conv1_7x7_s2_bn", nn.BatchNorm2d(64)),
             ("conv1_relu_7x7", nn.ReLU(inplace=True)),
             ("pool1_3x3_s2", nn.MaxPool2d(3, 2, ceil_mode=True)),
-            ("conv2_3x3_reduce", nn.Conv2d(64, 64, 1)), ("conv2_3x3_reduce_bn", nn.BatchNorm2d(64)),
+            ("conv2_3x3_reduce", nn.Conv2d(64, 64, 1)),
+            ("conv2_3x3_reduce_bn", nn.BatchNorm2d(64)),
             ("conv2_relu_3x3_reduce", nn.ReLU(inplace=True)),
-            ("conv2_3x3", nn.Conv2d(64, 192, 3, 1, 1)), ("conv2_3x3_bn", nn.BatchNorm2d(192)),
+            ("conv2_3x3", nn.Conv2d(64, 192, 3, 1, 1)),
+            ("conv2_3x3_bn", nn.BatchNorm2d(192)),
             ("conv2_relu_3x3", nn.ReLU(inplace=True)),
         ]
         for name, layer in stem:
@@ -79,11 +82,12 @@ class BNInception(nn.Module):
         branches: list[list[str]] = []
         if c1:
             branches.append(self._conv_bn(f"{p}_1x1", cin, c1, 1))
-        branches.append(self._conv_bn(f"{p}_3x3_reduce", cin, c3r, 1)
-                        + self._conv_bn(f"{p}_3x3", c3r, c3, 3, stride))
-        branches.append(self._conv_bn(f"{p}_double_3x3_reduce", cin, cdr, 1)
-                        + self._conv_bn(f"{p}_double_3x3_1", cdr, cd, 3)
-                        + self._conv_bn(f"{p}_double_3x3_2", cd, cd, 3, stride))
+        branches.append(self._conv_bn(f"{p}_3x3_reduce", cin, c3r, 1) + self._conv_bn(f"{p}_3x3", c3r, c3, 3, stride))
+        branches.append(
+            self._conv_bn(f"{p}_double_3x3_reduce", cin, cdr, 1)
+            + self._conv_bn(f"{p}_double_3x3_1", cdr, cd, 3)
+            + self._conv_bn(f"{p}_double_3x3_2", cd, cd, 3, stride)
+        )
         if pool == "avg":
             self.add_module(f"{p}_pool", nn.AvgPool2d(3, 1, 1, ceil_mode=True, count_include_pad=True))
         else:
@@ -96,7 +100,7 @@ class BNInception(nn.Module):
         for name in names:
             x = getattr(self, name)(x)
             if name.endswith("_bn"):
-                x = torch.relu_(x)        # in place on the BN output, which nothing else holds
+                x = torch.relu_(x)  # in place on the BN output, which nothing else holds
         return x
 
     def block_outputs(self, x: torch.Tensor) -> dict[str, torch.Tensor]:

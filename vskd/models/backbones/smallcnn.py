@@ -11,10 +11,11 @@ With ``widths=(32, 64, 128, 256)`` it is also the wearable GAF student of the ru
 ~1.3 ms at 64 px on 2 CPU threads, where ResNet-18's 45 MB of weights need ~2.9 ms (README,
 "Running the student on a wearable").
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 from torch import nn
@@ -23,9 +24,14 @@ from . import Backbone, register_backbone
 
 
 def _stage(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(OrderedDict(conv=nn.Conv2d(cin, cout, 3, padding=1, bias=False),
-                                     bn=nn.BatchNorm2d(cout), relu=nn.ReLU(inplace=True),
-                                     pool=nn.MaxPool2d(2)))
+    return nn.Sequential(
+        OrderedDict(
+            conv=nn.Conv2d(cin, cout, 3, padding=1, bias=False),
+            bn=nn.BatchNorm2d(cout),
+            relu=nn.ReLU(inplace=True),
+            pool=nn.MaxPool2d(2),
+        )
+    )
 
 
 @register_backbone("smallcnn")
@@ -36,14 +42,12 @@ class SmallCNN(Backbone):
     default_norm = "imagenet"
     first_conv = "0.conv"
 
-    def __init__(self, in_channels: int = 3, input_norm: str | None = None,
-                 widths: Sequence[int] = (16, 32, 64, 128)):
+    def __init__(self, in_channels: int = 3, input_norm: str | None = None, widths: Sequence[int] = (16, 32, 64, 128)):
         super().__init__(in_channels, input_norm)
         widths = [int(w) for w in widths]
         if len(widths) != 4 or min(widths) < 1:
             raise ValueError(f"smallcnn needs 4 positive stage widths, not {widths}")
-        self.net = nn.Sequential(*[_stage(cin, cout)
-                                   for cin, cout in zip([in_channels] + widths[:-1], widths)])
+        self.net = nn.Sequential(*[_stage(cin, cout) for cin, cout in zip([in_channels] + widths[:-1], widths)])
         self.feature_dim = widths[-1]
         self.map_channels = widths
 
