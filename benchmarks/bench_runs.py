@@ -6,7 +6,7 @@ same number of epochs, one after the other in this process (same threads, same l
 training seconds per epoch (from each run's history, evaluation excluded) are printed side by
 side with the ratio to CE. Needs the data stages and the teacher's knowledge cache of a dataset:
 
-    snakemake --cores 2 results/utd/teacher/knowledge.h5 results/utd/gaf_gasf.h5
+    snakemake --cores 2 results/utd/models/teacher/knowledge.h5 results/utd/gaf_gasf.h5
     python benchmarks/bench_runs.py [--dataset utd] [--epochs 2] [--threads 2] [methods ...]
 """
 
@@ -50,7 +50,7 @@ def main() -> None:
     res = args.workdir / "results" / args.dataset
     split = res / "splits" / f"{eff['dataset']['split']}.csv"
     gaf = res / f"gaf_{eff['gaf']['kind']}.h5"
-    knowledge = res / "teacher" / "knowledge.h5"
+    knowledge = res / "models" / "teacher" / "knowledge.h5"
     for f in (split, gaf, knowledge):
         if not f.exists():
             raise SystemExit(f"{f} is missing: build it first (see this script's docstring)")

@@ -13,6 +13,7 @@ from vskd.data.sources import download_key, source_files, source_kind  # noqa: E
 from vskd.data.synthetic import get_generator  # noqa: E402
 from vskd.distill.registry import get_method  # noqa: E402
 from vskd.gaf_store import gaf_params  # noqa: E402
+from vskd.model_sheet import expand_models, sensor_model  # noqa: E402
 from vskd.report.targets import design_card_labels, figure_paths, run_names  # noqa: E402
 from vskd.report.targets import design_card_files as design_card_inputs  # noqa: E402
 from vskd.runs import (  # noqa: E402
@@ -36,7 +37,8 @@ RUN_NAMES = sorted({name for _, name, _ in RUNS})
 S2V = {k: r for k, r in RUNS.items() if r.direction == "sensor_to_vision"}
 S2V_NAMES = sorted({n for _, n, _ in S2V})
 SAKDN = {d: sakdn_config(config, d, EFFECTIVE[d]) for d in sorted({d for d, _, _ in S2V})}
-SAKDN_SENSORS = sorted({s for c in SAKDN.values() for s in c["sensors"]})
+MODELS = expand_models(EFFECTIVE, SAKDN)
+MODEL_NAMES = sorted({name for _, name in MODELS})
 if "late_fusion" in S2V_NAMES:
     raise ValueError(
         "config (runs): 'late_fusion' is the late-fusion reference of sensor_to_vision; " "name the run otherwise"
@@ -48,6 +50,8 @@ TABLES = {
     "students": ("students",),
 }
 DESIGN_CARD = {"student": "student", "student_baseline": "baseline"}
+#: the design-card copy of the video teacher's metrics: results/{dataset}/teacher_metrics.csv
+TEACHER_CARD = "teacher"
 
 
 def eff(wildcards_or_name):
@@ -107,12 +111,12 @@ wildcard_constraints:
     dataset="|".join(DATASETS),
     run="|".join(RUN_NAMES),
     seed=r"\d+",
-    teacher="teacher|teacher_untrained",
-    card="student|student_baseline",
+    model="|".join(MODEL_NAMES) or "(?!x)x",
+    branch=r"(_\w+)?",
+    card="student|student_baseline|teacher",
     images=r"(gasf|gadf)(_\w+)?",
     archive=r"[A-Za-z]+",
     protocol="|".join(sorted({p for k in available_kinds() for p in get_adapter(k).protocols})),
-    sensor="|".join(SAKDN_SENSORS) or "(?!x)x",
     s2v_run="|".join(S2V_NAMES) or "(?!x)x",
 
 
@@ -296,17 +300,20 @@ def run_inputs(wildcards):
     if teacher_runs_online(spec.teacher, e["distill"]["online"]):
         out.update(
             frames=f"results/{d}/frames.h5",
-            teacher=f"results/{d}/{spec.knowledge_source}/model.pt",
+            teacher=f"results/{d}/models/{spec.knowledge_source}/model.pt",
         )
     elif spec.teacher:
-        out["knowledge"] = f"results/{d}/{spec.knowledge_source}/knowledge.h5"
+        out["knowledge"] = f"results/{d}/models/{spec.knowledge_source}/knowledge.h5"
     if get_method(spec.method).needs_class_embeddings:
         out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
     return out
 
 
 def design_card_metrics(wildcards):
-    """The run whose metrics the design-card file copies: run `design_card.<role>`, seed `seed`."""
+    """The run whose metrics the design-card file copies: run `design_card.<role>`, seed `seed`
+    (or the video teacher's metrics)."""
+    if wildcards.card == TEACHER_CARD:
+        return f"results/{wildcards.dataset}/models/teacher/metrics.csv"
     name = config["design_card"][DESIGN_CARD[wildcards.card]]
     return f"results/{wildcards.dataset}/runs/{name}/seed{config['seed']}/metrics.csv"
 
@@ -359,27 +366,77 @@ def s2v_inputs(wildcards):
     }
     choice = spec.sensor_teacher
     if choice == "fused":
-        out["knowledge"] = [f"results/{d}/sakdn/fusion/knowledge_{s}.h5" for s in sensors]
+        out["knowledge"] = MODELS[(d, "spamfm")].knowledge_files
     elif choice == "best":
-        out["knowledge"] = [f"results/{d}/sakdn/teacher_{s}/knowledge.h5" for s in sensors]
-        out["teacher_metrics"] = [f"results/{d}/sakdn/teacher_{s}_metrics.csv" for s in sensors]
+        out["knowledge"] = [f"results/{d}/models/{sensor_model(s)}/knowledge.h5" for s in sensors]
+        out["teacher_metrics"] = [f"results/{d}/models/{sensor_model(s)}/metrics.csv" for s in sensors]
     elif choice is not None:
-        out["knowledge"] = [f"results/{d}/sakdn/teacher_{choice}/knowledge.h5"]
+        out["knowledge"] = [f"results/{d}/models/{sensor_model(choice)}/knowledge.h5"]
     if get_method(spec.method).needs_class_embeddings:
         out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
     return out
 
 
-def fusion_inputs(wildcards):
-    d, sensors = wildcards.dataset, sakdn_sensors(wildcards)
-    out = {
-        "gaf": [sakdn_gaf(d, s) for s in sensors],
-        "split": split_file(wildcards),
-        "class_embeddings": f"results/{d}/class_embeddings.npy",
-    }
-    if sakdn(wildcards)["fusion"]["init"] == "sensor_teachers":
-        out["init"] = [f"results/{d}/sakdn/teacher_{s}/model.pt" for s in sensors]
+def model_spec(wildcards):
+    key = (wildcards.dataset, wildcards.model)
+    if key not in MODELS:
+        raise ValueError(f"no model {wildcards.model!r} for dataset {wildcards.dataset!r}")
+    return MODELS[key]
+
+
+def model_params(wildcards):
+    """What a model's training depends on (params and config hash): the video TRN reads the
+    `frames` and `teacher` sections, a sensor teacher its GAF selection and `sakdn.teacher`, SPAMFM
+    the sensors and `sakdn.teacher` + `sakdn.fusion`."""
+    spec, e = model_spec(wildcards), eff(wildcards)
+    if spec.network == "trn":
+        return stage_params(wildcards, "teacher")
+    if spec.network == "sensor_teacher":
+        return sensor_teacher_config(e, sakdn(wildcards), spec.sensors[0])
+    return fusion_teacher_config(e, sakdn(wildcards))
+
+
+def knowledge_params(wildcards):
+    """The video TRN's cache also reads the `knowledge` section (views, map views)."""
+    if model_spec(wildcards).network == "trn":
+        return stage_params(wildcards, "knowledge")
+    return model_params(wildcards)
+
+
+def model_threads(wildcards):
+    """SPAMFM trains its branches jointly on 2 threads; every other model on 1 (see train_model)."""
+    return 2 if model_spec(wildcards).network == "spamfm" else 1
+
+
+def _model_data(wildcards):
+    spec, d = model_spec(wildcards), wildcards.dataset
+    out = {"split": split_file(wildcards)}
+    if spec.input == "frames":
+        out["frames"] = f"results/{d}/frames.h5"
+    else:
+        out["gaf"] = [sakdn_gaf(d, s) for s in spec.sensors]
     return out
+
+
+def model_inputs(wildcards):
+    """What a model trains on: frames or its GAF image sets, the split; the class-name embeddings
+    for the sensor teachers' semantic term; SPAMFM's sensor teachers when it starts from them."""
+    spec, d = model_spec(wildcards), wildcards.dataset
+    out = _model_data(wildcards)
+    if spec.network != "trn":
+        out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
+    if spec.network == "spamfm" and sakdn(wildcards)["fusion"]["init"] == "sensor_teachers":
+        out["init"] = [f"results/{d}/models/{sensor_model(s)}/model.pt" for s in spec.sensors]
+    return out
+
+
+def knowledge_inputs(wildcards):
+    spec = model_spec(wildcards)
+    if wildcards.branch and (spec.network != "spamfm" or wildcards.branch[1:] not in spec.sensors):
+        raise ValueError(f"model {spec.name!r} has no knowledge cache knowledge{wildcards.branch}.h5")
+    if spec.network == "spamfm" and not wildcards.branch:
+        raise ValueError("the SPAMFM model caches one file per branch: knowledge_<sensor>.h5")
+    return {**_model_data(wildcards), "model": f"{spec.folder}/model.pt"}
 
 
 # ---- tables ----------------------------------------------------------------------------------
@@ -443,7 +500,7 @@ def table_inputs(wildcards):
     specs += [r for name in sorted({against.get(s.name) for s in specs} - {None}) for r in runs_of(d, name)]
     out = {"runs": sorted({f"{r.folder}/metrics.csv" for r in specs})}
     teachers = {r.knowledge_source for r in specs if r.teacher}
-    out["teachers"] = [f"results/{d}/{t}_metrics.csv" for t in sorted(teachers)]
+    out["teachers"] = [f"results/{d}/models/{t}/metrics.csv" for t in sorted(teachers)]
     out["reference"] = [config["reference"]] if config.get("reference") else []
     return out
 
@@ -456,12 +513,12 @@ def s2v_table_inputs(wildcards):
     return {
         "runs": sorted({f"{r.folder}/metrics.csv" for r in specs}),
         "late_fusion": [f"results/{d}/s2v/late_fusion/seed{s}/metrics.csv" for s in seeds],
-        "teachers": [f"results/{d}/sakdn/teacher_{s}_metrics.csv" for s in sensors],
-        "fusion": f"results/{d}/sakdn/fusion_metrics.csv",
-        "branches": f"results/{d}/sakdn/fusion/branch_metrics.csv",
-        "weights": f"results/{d}/sakdn/fusion/fusion_weights.csv",
-        "per_class": [f"results/{d}/sakdn/teacher_{s}/per_class.csv" for s in sensors]
-        + [f"results/{d}/sakdn/fusion/per_class.csv"]
+        "teachers": [f"results/{d}/models/{sensor_model(s)}/metrics.csv" for s in sensors],
+        "fusion": f"results/{d}/models/spamfm/metrics.csv",
+        "branches": f"results/{d}/models/spamfm/branch_metrics.csv",
+        "weights": f"results/{d}/models/spamfm/gates.csv",
+        "per_class": [f"results/{d}/models/{sensor_model(s)}/per_class.csv" for s in sensors]
+        + [f"results/{d}/models/spamfm/per_class.csv"]
         + sorted({f"{r.folder}/per_class.csv" for r in specs}),
     }
 

@@ -90,22 +90,22 @@ rule figure_run_curves:
         "../workflow_scripts/figures.py"
 
 
-use rule figure_run_curves as figure_teacher_curves with:
+use rule figure_run_curves as figure_model_curves with:
     input:
-        histories="results/{dataset}/{teacher}/history.csv",
+        histories="results/{dataset}/models/{model}/history.csv",
         code=script_code("figures.py"),
     output:
         report(
-            "results/figures/{dataset}/curves_{teacher}.svg",
+            "results/figures/{dataset}/curves_{model}.svg",
             caption="../report/curves.rst",
             category="Training curves",
             subcategory="{dataset}",
-            labels={"dataset": "{dataset}", "model": "{teacher}", "figure": "training curves"},
+            labels={"dataset": "{dataset}", "model": "{model}", "figure": "training curves"},
         ),
     log:
-        "results/logs/{dataset}/figures/curves_{teacher}.log",
+        "results/logs/{dataset}/figures/curves_{model}.log",
     params:
-        title=lambda w: f"{w.dataset}: video {w.teacher.replace('_', ' ')}",
+        title=lambda w: f"{w.dataset}: model {w.model.replace('_', ' ')}",
 
 
 use rule figure_run_curves as figure_confusion with:

@@ -63,7 +63,7 @@ rule late_fusion:
     """The upper reference: the CE video student's and the SPAMFM teacher's test predictions combined."""
     input:
         video=lambda w: f"results/{w.dataset}/s2v/{s2v_baseline(w.dataset)}/seed{w.seed}/test_logits.csv",
-        sensor="results/{dataset}/sakdn/fusion/test_logits.csv",
+        sensor="results/{dataset}/models/spamfm/test_logits.csv",
         code=script_code("late_fusion.py"),
     output:
         metrics="results/{dataset}/s2v/late_fusion/seed{seed}/metrics.csv",
@@ -87,8 +87,9 @@ rule late_fusion:
 
 
 rule design_card:
-    """results/{dataset}/student_metrics.csv (DASK) and student_baseline_metrics.csv (CE): copies
-    of the design-card runs' metrics at the config's seed (`design_card` in config.yaml)."""
+    """results/{dataset}/student_metrics.csv (DASK), student_baseline_metrics.csv (CE) and
+    teacher_metrics.csv: copies of the design-card runs' metrics at the config's seed
+    (`design_card` in config.yaml) and of the video teacher's."""
     input:
         design_card_metrics,
     output:

@@ -68,7 +68,7 @@ def test_teacher_and_distillation_on_berkeley_and_mmact_cross_view(tmp_path):
     assert set(mm_split[mm_split.subset == "test"].clip_id.str.split("@").str[1]) == {"cam4"}
     with h5py.File(res / "mmact" / "frames.h5") as h5:
         assert set(h5["clips"]) == set(mm_split.clip_id) and h5.attrs["keying"] == "clip@camera"
-    with h5py.File(res / "mmact" / "teacher" / "knowledge.h5") as h5:
+    with h5py.File(res / "mmact" / "models" / "teacher" / "knowledge.h5") as h5:
         ids = [c.decode() for c in h5["clip_ids"]]
         assert len(ids) == 18 and all("@cam4" not in c for c in ids)
     for d, n_test in (("berkeley", 22), ("mmact", 6)):

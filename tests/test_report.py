@@ -269,7 +269,7 @@ def test_targets_with_and_without_teacher():
     assert not any("teacher" in p for p in berkeley)
     files = design_card_files("results", "utd", "confusion.csv", card, 0, runs_of, True)
     assert files == {
-        "teacher": ["results/utd/teacher/confusion.csv"],
+        "teacher": ["results/utd/models/teacher/confusion.csv"],
         "baseline": ["results/utd/runs/ce/seed0/confusion.csv"],
         "student": ["results/utd/runs/dask/seed0/confusion.csv"],
     }

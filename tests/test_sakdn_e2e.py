@@ -73,9 +73,9 @@ def test_reverse_runs_record_direction_and_losses(reverse):
     history = pd.read_csv(run / "history.csv")
     assert {"ce", "kd", "gsdm", "semantic"} <= set(history.columns)
     for sensor in ("acc", "gyro"):
-        assert (reverse / f"results/utd/sakdn/teacher_{sensor}/knowledge.h5").is_file()
-        assert (reverse / f"results/utd/sakdn/fusion/knowledge_{sensor}.h5").is_file()
-    weights = pd.read_csv(reverse / "results/utd/sakdn/fusion/fusion_weights.csv")
+        assert (reverse / f"results/utd/models/sensor_{sensor}/knowledge.h5").is_file()
+        assert (reverse / f"results/utd/models/spamfm/knowledge_{sensor}.h5").is_file()
+    weights = pd.read_csv(reverse / "results/utd/models/spamfm/gates.csv")
     assert set(weights.sensor) == {"acc", "gyro"} and weights.mean_gate.between(0, 3).all()
 
 

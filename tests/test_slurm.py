@@ -182,7 +182,7 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
     base = [sys.executable, "-m", "snakemake", "-s", str(REPO / "Snakefile")]
 
     # same threads in both runs: CPU float reductions depend on the thread count
-    threads = ["--set-threads", "synthesize_dataset=1", "train_run=1"]
+    threads = ["--set-threads", "synthesize=1", "train_run=1"]
     local = _workdir(tmp_path, "local")
     t0 = time.time()
     done = subprocess.run(
@@ -203,8 +203,8 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
         "runtime=30",
         "cpus_per_task=1",
         "--set-resources",
-        *(f"{r}:gpu=0" for r in ("train_teacher", "teacher_knowledge", "train_run")),
-        *(f"{r}:mem_mb=2000" for r in ("synthesize_dataset", "extract_frames", "gaf_images", "train_run")),
+        *(f"{r}:gpu=0" for r in ("train_model", "model_knowledge", "train_run", "s2v_run")),
+        *(f"{r}:mem_mb=2000" for r in ("synthesize", "extract_frames", "gaf_images", "train_run")),
         *threads,
         "--slurm-no-account",
         "--slurm-status-command",

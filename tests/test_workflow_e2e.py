@@ -118,8 +118,8 @@ def test_whole_chain_writes_metrics_with_provenance(demo):
     assert "oracle_best_accuracy" in dask.index
     shuffled = pd.read_csv(demo / "results/utd/runs/kd_shuffled/seed0/metrics.csv").iloc[0]
     assert shuffled.teacher == "shuffled" and shuffled.method == "kd"
-    assert (demo / "results/benchmarks/utd/train_teacher.tsv").exists()
-    assert "epoch 1" in (demo / "results/logs/utd/train_teacher.log").read_text()
+    assert (demo / "results/benchmarks/utd/models/teacher.tsv").exists()
+    assert "epoch 1" in (demo / "results/logs/utd/models/teacher.log").read_text()
 
 
 def test_sensor_branch_on_real_inertial_recordings(demo):

@@ -50,7 +50,7 @@ def design_card_files(
     """``filename`` (confusion.csv, per_class.csv) of the teacher, the CE run and the DASK run
     (``design_card`` roles baseline / student) at the design-card ``seed``, or over every seed of
     the runs with ``all_seeds``. A model the dataset lacks gets an empty list."""
-    out: dict[str, list[str]] = {"teacher": [f"{results}/{dataset}/teacher/{filename}"] if teacher else []}
+    out: dict[str, list[str]] = {"teacher": [f"{results}/{dataset}/models/teacher/{filename}"] if teacher else []}
     for role in RUN_ROLES:
         specs = runs_of(dataset, design_card[role])
         if not all_seeds:

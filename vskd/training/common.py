@@ -38,6 +38,17 @@ class RunOutputs:
     checkpoint: str
 
 
+@dataclass
+class ModelOutputs(RunOutputs):
+    """Files a model's training writes besides a run's: its test logits (late fusion reads them),
+    the accuracy of each branch (one row for a single network) and SPAMFM's mean gates (none for a
+    network without fusion)."""
+
+    test_logits: str = ""
+    branches: str = ""
+    gates: str = ""
+
+
 def class_names(cfg: dict[str, Any]) -> list[str]:
     """The class names of a config's dataset, in label order (its adapter's class file)."""
     return dataset_class_names(cfg["dataset"])

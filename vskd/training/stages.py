@@ -38,6 +38,7 @@ from .common import (
     teacher_crop,
     test_evaluator,
     write_outputs,
+    write_test_logits,
 )
 from .datasets import ClipDataset
 from .knowledge import KnowledgeStore, KnowledgeWriter, knowledge_spec
@@ -98,6 +99,8 @@ def train_teacher(
         )
     teacher.eval()
     logits, _, labels = predict(test_ds, forward, cfg["batch_size"], desc="evaluate teacher")
+    if getattr(out, "test_logits", ""):
+        write_test_logits(out.test_logits, test_ds.clip_ids, labels, logits)
     meta = {
         "network": "trn",
         "teacher_config": cfg,

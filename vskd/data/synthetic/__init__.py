@@ -9,13 +9,11 @@ directly: Berkeley-MHAD, MMAct). A new dataset's generator is one module here ca
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-BUILTIN = ("utd_mhad", "berkeley_mhad", "mmact")
 _REGISTRY: dict[str, Generator] = {}
 
 
@@ -35,8 +33,8 @@ def register_generator(generator: Generator) -> Generator:
 
 def get_generator(kind: str) -> Generator:
     """The generator of a dataset kind; a ValueError names the kinds that have one."""
-    for name in BUILTIN:
-        importlib.import_module(f"{__name__}.{name}")
+    from . import berkeley_mhad, mmact, utd_mhad  # noqa: F401  (importing registers them)
+
     try:
         return _REGISTRY[kind]
     except KeyError:
