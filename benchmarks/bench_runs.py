@@ -25,7 +25,7 @@ from vskd.config import validate_config
 from vskd.distill.registry import get_method
 from vskd.runs import RunSpec, run_config
 from vskd.training.common import RunOutputs
-from vskd.training.stages import train_run
+from vskd.training.stages import train_gaf_student
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -70,7 +70,7 @@ def main() -> None:
             cfg = run_config(eff, spec)
             out = Path(tmp) / method
             t0 = time.perf_counter()
-            train_run(
+            train_gaf_student(
                 cfg,
                 str(split),
                 str(gaf),

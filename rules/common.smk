@@ -117,7 +117,6 @@ wildcard_constraints:
     images=r"(gasf|gadf)(_\w+)?",
     archive=r"[A-Za-z]+",
     protocol="|".join(sorted({p for k in available_kinds() for p in get_adapter(k).protocols})),
-    s2v_run="|".join(S2V_NAMES) or "(?!x)x",
 
 
 # ---- datasets ---------------------------------------------------------------------------------
@@ -273,6 +272,10 @@ def runs_of(dataset, name=None, table=None):
     ]
 
 
+def run_direction(wildcards):
+    return run_spec(wildcards).direction
+
+
 def run_spec(wildcards):
     key = (wildcards.dataset, wildcards.run, int(wildcards.seed))
     if key not in RUNS:
@@ -283,8 +286,12 @@ def run_spec(wildcards):
 
 
 def run_params(wildcards):
-    """A run's config: its dataset's sections it reads, its row of the run sheet, its seed."""
-    return run_config(eff(wildcards), run_spec(wildcards))
+    """A run's config: its dataset's sections it reads, its row of the run sheet, its seed (a
+    sensor_to_vision run: its video student and which sensor teachers it may read)."""
+    spec = run_spec(wildcards)
+    if spec.direction == "sensor_to_vision":
+        return reverse_run_config(eff(wildcards), spec, sakdn(wildcards))
+    return run_config(eff(wildcards), spec)
 
 
 def method_code(spec):
@@ -293,17 +300,20 @@ def method_code(spec):
 
 
 def run_inputs(wildcards):
-    """What a run reads: GAF images and split; plus the cached teacher knowledge (trained or
-    untrained teacher), or frames + teacher model when the teacher runs online."""
-    spec, e, d = run_spec(wildcards), eff(wildcards), wildcards.dataset
-    out = {"gaf": gaf_file(wildcards), "split": split_file(wildcards), "method": method_code(spec)}
-    if teacher_runs_online(spec.teacher, e["distill"]["online"]):
-        out.update(
-            frames=f"results/{d}/frames.h5",
-            teacher=f"results/{d}/models/{spec.knowledge_source}/model.pt",
-        )
-    elif spec.teacher:
-        out["knowledge"] = f"results/{d}/models/{spec.knowledge_source}/knowledge.h5"
+    """What a run reads: its student's input and split; its teachers' knowledge caches (or the
+    frozen video teacher and frames when it runs online); class embeddings when its method reads
+    them. The direction of the run decides which (`vskd.runs.RunSpec.direction`)."""
+    spec, d = run_spec(wildcards), wildcards.dataset
+    out = {"split": split_file(wildcards), "method": method_code(spec)}
+    if spec.direction == "sensor_to_vision":
+        out.update(video_student_inputs(wildcards, spec))
+    else:
+        out["gaf"] = gaf_file(wildcards)
+        if teacher_runs_online(spec.teacher, eff(wildcards)["distill"]["online"]):
+            out["frames"] = f"results/{d}/frames.h5"
+            out["teacher"] = f"results/{d}/models/{spec.knowledge_source}/model.pt"
+        elif spec.teacher:
+            out["knowledge"] = f"results/{d}/models/{spec.knowledge_source}/knowledge.h5"
     if get_method(spec.method).needs_class_embeddings:
         out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
     return out
@@ -345,25 +355,11 @@ def s2v_baseline(dataset):
     return names[0] if names else None
 
 
-def s2v_spec(wildcards):
-    key = (wildcards.dataset, wildcards.s2v_run, int(wildcards.seed))
-    if key not in S2V:
-        raise ValueError(
-            f"{wildcards.s2v_run!r} seed {wildcards.seed} is no sensor_to_vision run of "
-            f"dataset {wildcards.dataset!r}"
-        )
-    return S2V[key]
-
-
-def s2v_inputs(wildcards):
-    """Frames and split; the teachers' caches (all sensor teachers + metrics for `best`, the SPAMFM
-    branches for `fused`, one teacher when named); class embeddings when the method reads them."""
-    spec, d, sensors = s2v_spec(wildcards), wildcards.dataset, sakdn_sensors(wildcards)
-    out = {
-        "frames": f"results/{d}/frames.h5",
-        "split": split_file(wildcards),
-        "method": method_code(spec),
-    }
+def video_student_inputs(wildcards, spec):
+    """A sensor_to_vision run's frames and the caches of the sensor teachers it reads: every sensor
+    teacher + their metrics for `best`, the SPAMFM branches for `fused`, or one named teacher."""
+    d, sensors = wildcards.dataset, sakdn_sensors(wildcards)
+    out = {"frames": f"results/{d}/frames.h5"}
     choice = spec.sensor_teacher
     if choice == "fused":
         out["knowledge"] = MODELS[(d, "spamfm")].knowledge_files
@@ -372,8 +368,6 @@ def s2v_inputs(wildcards):
         out["teacher_metrics"] = [f"results/{d}/models/{sensor_model(s)}/metrics.csv" for s in sensors]
     elif choice is not None:
         out["knowledge"] = [f"results/{d}/models/{sensor_model(choice)}/knowledge.h5"]
-    if get_method(spec.method).needs_class_embeddings:
-        out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
     return out
 
 
@@ -512,7 +506,7 @@ def s2v_table_inputs(wildcards):
     seeds = sorted({r.seed for r in specs if r.name == base})
     return {
         "runs": sorted({f"{r.folder}/metrics.csv" for r in specs}),
-        "late_fusion": [f"results/{d}/s2v/late_fusion/seed{s}/metrics.csv" for s in seeds],
+        "late_fusion": [f"results/{d}/late_fusion/seed{s}/metrics.csv" for s in seeds],
         "teachers": [f"results/{d}/models/{sensor_model(s)}/metrics.csv" for s in sensors],
         "fusion": f"results/{d}/models/spamfm/metrics.csv",
         "branches": f"results/{d}/models/spamfm/branch_metrics.csv",

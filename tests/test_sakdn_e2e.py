@@ -67,7 +67,7 @@ def test_table_has_teachers_students_and_late_fusion(reverse):
 
 
 def test_reverse_runs_record_direction_and_losses(reverse):
-    run = reverse / "results/utd/s2v/s2v_sakdn/seed0"
+    run = reverse / "results/utd/runs/s2v_sakdn/seed0"
     metrics = pd.read_csv(run / "metrics.csv").iloc[0]
     assert metrics.direction == "sensor_to_vision" and metrics.method == "sakdn"
     history = pd.read_csv(run / "history.csv")

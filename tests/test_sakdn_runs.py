@@ -34,7 +34,7 @@ def test_reverse_rows_expand_with_their_own_folder_and_video_student(config):
     seed = config["seeds"][0]
     spec = runs[("utd", "s2v_sakdn", seed)]
     assert spec.direction == "sensor_to_vision" and spec.sensor_teacher == "fused"
-    assert spec.folder == f"results/utd/s2v/s2v_sakdn/seed{seed}" and spec.table == "sensor_to_vision"
+    assert spec.folder == f"results/utd/runs/s2v_sakdn/seed{seed}" and spec.table == "sensor_to_vision"
     assert spec.knowledge_source is None
     assert "num_segments" in spec.student and spec.student["backbone"] == "smallcnn"  # a TRN section
     assert runs[("utd", "ce", seed)].direction == "vision_to_sensor"  # default kept

@@ -203,7 +203,7 @@ def test_dag_runs_through_slurm_and_matches_local(slurm_cluster, tmp_path):
         "runtime=30",
         "cpus_per_task=1",
         "--set-resources",
-        *(f"{r}:gpu=0" for r in ("train_model", "model_knowledge", "train_run", "s2v_run")),
+        *(f"{r}:gpu=0" for r in ("train_model", "model_knowledge", "train_run")),
         *(f"{r}:mem_mb=2000" for r in ("synthesize", "extract_frames", "gaf_images", "train_run")),
         *threads,
         "--slurm-no-account",

@@ -50,8 +50,6 @@ class RunSpec:
 
     @property
     def folder(self) -> str:
-        if self.direction == "sensor_to_vision":  # own folder: never an output of train_run
-            return f"results/{self.dataset}/s2v/{self.name}/seed{self.seed}"
         return f"results/{self.dataset}/runs/{self.name}/seed{self.seed}"
 
     @property

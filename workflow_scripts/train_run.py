@@ -1,21 +1,25 @@
-"""Snakemake glue: train and evaluate one run of the run sheet."""
+"""Snakemake glue: train and evaluate one run of the run sheet (either direction)."""
 
 import torch
 
 from vskd.progress import setup_logging
 from vskd.training.common import RunOutputs
-from vskd.training.stages import train_run
+from vskd.training.runs import train_run
 
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
-inp, out = snakemake.input, snakemake.output
+out = snakemake.output
 train_run(
+    snakemake.params.direction,
     snakemake.params.cfg,
-    inp.split,
-    inp.gaf,
-    RunOutputs(out.model, out.metrics, out.history, out.per_class, out.confusion, snakemake.params.checkpoint),
-    knowledge_h5=inp.get("knowledge"),
-    frames_h5=inp.get("frames"),
-    teacher_path=inp.get("teacher"),
-    class_embeddings=inp.get("class_embeddings"),
+    dict(snakemake.input.items()),
+    RunOutputs(
+        out.model,
+        out.metrics,
+        out.history,
+        out.per_class,
+        out.confusion,
+        snakemake.params.checkpoint,
+        test_logits=out.test_logits,
+    ),
 )

@@ -36,15 +36,15 @@ class RunOutputs:
     per_class: str
     confusion: str
     checkpoint: str
+    #: clip_id, label, logit_0.. of the test clips (what late fusion combines); "" to skip
+    test_logits: str = ""
 
 
 @dataclass
 class ModelOutputs(RunOutputs):
-    """Files a model's training writes besides a run's: its test logits (late fusion reads them),
-    the accuracy of each branch (one row for a single network) and SPAMFM's mean gates (none for a
-    network without fusion)."""
+    """Files a model's training writes besides a run's: the accuracy of each branch (one row for a
+    single network) and SPAMFM's mean gates (none for a network without fusion)."""
 
-    test_logits: str = ""
     branches: str = ""
     gates: str = ""
 

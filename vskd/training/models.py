@@ -38,9 +38,7 @@ def _train_trn(cfg, model, inputs, out):
 
 
 def _train_sensor_teacher(cfg, model, inputs, out):
-    summary = train_sensor_teacher(
-        cfg, inputs["split"], inputs["gaf"][0], inputs["class_embeddings"], out, test_logits=out.test_logits
-    )
+    summary = train_sensor_teacher(cfg, inputs["split"], inputs["gaf"][0], inputs["class_embeddings"], out)
     _single_network_extras(model, out, summary)
     return summary
 
@@ -54,7 +52,6 @@ def _train_spamfm(cfg, model, inputs, out):
         out,
         branch_metrics=out.branches,
         fusion_weights=out.gates,
-        test_logits=out.test_logits,
         init_models=list(inputs.get("init", [])) or None,
     )
 

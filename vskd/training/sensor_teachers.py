@@ -59,7 +59,7 @@ def _embeddings(path: str, device: torch.device) -> torch.Tensor:
 
 
 def train_sensor_teacher(
-    cfg: dict[str, Any], split: str, gaf_h5: str, class_embeddings: str, out: RunOutputs, test_logits: str
+    cfg: dict[str, Any], split: str, gaf_h5: str, class_embeddings: str, out: RunOutputs
 ) -> dict[str, float]:
     """Train one sensor's GAF teacher (CE + semantic), evaluate it, write its files."""
     device = resolve_device(cfg["device"])
@@ -92,7 +92,7 @@ def train_sensor_teacher(
     )
     net.eval()
     logits, _, labels = predict(test_ds, forward, tcfg["batch_size"], desc=f"evaluate {cfg['sensor']} teacher")
-    write_test_logits(test_logits, test_ids, labels, logits)
+    write_test_logits(out.test_logits, test_ids, labels, logits)
     meta = {
         "network": "sakdn_sensor_teacher",
         "teacher_config": tcfg,
@@ -235,7 +235,6 @@ def train_fusion_teacher(
     out: RunOutputs,
     branch_metrics: str,
     fusion_weights: str,
-    test_logits: str,
     init_models: Sequence[str] | None = None,
 ) -> dict[str, float]:
     """Train the SPAMFM teacher jointly; write fused metrics (sum of branch logits), each branch's
@@ -281,7 +280,7 @@ def train_fusion_teacher(
     branch_logits = [torch.cat([o.logits for o in bo]).cpu().numpy() for bo in outs]
     logits = np.sum(branch_logits, axis=0)
     labels = test_ds.labels
-    write_test_logits(test_logits, test_ids, labels, logits)
+    write_test_logits(out.test_logits, test_ids, labels, logits)
     rows = []
     for s, lg in zip(sensors, branch_logits):
         summary = classification_metrics(labels, lg.argmax(1), names)[0]

@@ -95,12 +95,11 @@ def choose_teachers(
     return [list(sensors).index(sensor_teacher)]
 
 
-def train_reverse_run(
+def train_video_student(
     cfg: dict[str, Any],
     split: str,
     frames_h5: str,
     out: RunOutputs,
-    test_logits: str,
     knowledge: Sequence[str] = (),
     teacher_metrics: Sequence[str] = (),
     class_embeddings: str | None = None,
@@ -168,7 +167,8 @@ def train_reverse_run(
     )
     student.eval()
     logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate video student")
-    write_test_logits(test_logits, test_ids, labels, logits)
+    if out.test_logits:
+        write_test_logits(out.test_logits, test_ids, labels, logits)
     teacher_name = "none" if not chosen else ("fused" if run.get("sensor_teacher") == "fused" else sensors[chosen[0]])
     meta = {
         "network": "trn",

@@ -99,7 +99,7 @@ def train_teacher(
         )
     teacher.eval()
     logits, _, labels = predict(test_ds, forward, cfg["batch_size"], desc="evaluate teacher")
-    if getattr(out, "test_logits", ""):
+    if out.test_logits:
         write_test_logits(out.test_logits, test_ds.clip_ids, labels, logits)
     meta = {
         "network": "trn",
@@ -189,7 +189,7 @@ def shuffled_assignment(clip_ids: Sequence[str], seed: int) -> list[str]:
 # --- a run of the run sheet -----------------------------------------------------------------
 
 
-def train_run(
+def train_gaf_student(
     cfg: dict[str, Any],
     split: str,
     gaf_h5: str,
@@ -264,6 +264,8 @@ def train_run(
     )
     student.eval()
     logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate student")
+    if out.test_logits:
+        write_test_logits(out.test_logits, test_ids, labels, logits)
     meta = {
         "network": "gaf_cnn",
         "student_config": scfg,
