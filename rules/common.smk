@@ -511,10 +511,19 @@ def s2v_table_inputs(wildcards):
         "fusion": f"results/{d}/models/spamfm/metrics.csv",
         "branches": f"results/{d}/models/spamfm/branch_metrics.csv",
         "weights": f"results/{d}/models/spamfm/gates.csv",
-        "per_class": [f"results/{d}/models/{sensor_model(s)}/per_class.csv" for s in sensors]
-        + [f"results/{d}/models/spamfm/per_class.csv"]
-        + sorted({f"{r.folder}/per_class.csv" for r in specs}),
+        "per_class": sorted({f for files in s2v_per_class_groups(wildcards).values() for f in files}),
     }
+
+
+def s2v_per_class_groups(wildcards):
+    """Per-class F1 columns of the sensor_to_vision table -> the per-class files each averages:
+    each sensor teacher, the SPAMFM teacher, each video-student run over its seeds."""
+    d, sensors = wildcards.dataset, sakdn_sensors(wildcards)
+    groups = {f"teacher_{s}": [f"results/{d}/models/{sensor_model(s)}/per_class.csv"] for s in sensors}
+    groups["fused_teacher"] = [f"results/{d}/models/spamfm/per_class.csv"]
+    for run in s2v_order(wildcards):
+        groups[run] = [f"{r.folder}/per_class.csv" for r in runs_of(d, run)]
+    return groups
 
 
 def s2v_order(wildcards):

@@ -59,6 +59,7 @@ rule s2v_table:
         order=s2v_order,
         baseline=lambda w: s2v_baseline(w.dataset),
         sensors=sakdn_sensors,
+        per_class_groups=s2v_per_class_groups,
     script:
         "../workflow_scripts/s2v_table.py"
 

@@ -84,6 +84,14 @@ def test_sakdn_section_defaults_overrides_and_schema(config):
         sakdn_config(config, "utd")
 
 
+def test_sakdn_section_is_part_of_the_one_config_schema(config):
+    """A typo in the sakdn section fails with the whole config, before any DAG is built."""
+    config = copy.deepcopy(config)
+    config["sakdn"]["teacher"]["epoch"] = 3
+    with pytest.raises(ConfigError, match="sakdn.teacher"):
+        validate_config(config)
+
+
 def test_best_teacher_is_chosen_from_metrics(tmp_path):
     paths = []
     for name, acc in (("acc", 0.6), ("gyro", 0.8)):

@@ -5,7 +5,8 @@ Why a section of its own (and not per-dataset keys in ``datasets.<name>``): ever
 entry that is not a known section lands in the dataset description that EVERY stage hashes, so a
 SAKDN setting there would rerun the frames, the GAF images and the VSKD teacher. Here the section
 is read only by the SAKDN stages; per-dataset overrides live under ``sakdn.datasets.<name>``
-and are deep-merged over the defaults below, then validated against ``SCHEMA``.
+and are deep-merged over the defaults below, then validated against ``$defs/sakdn_settings`` of
+the one config schema (``vskd/schemas/config.schema.yaml``).
 """
 
 from __future__ import annotations
@@ -19,70 +20,6 @@ from .config import ConfigError, deep_merge, load_schema
 
 #: UTD-MHAD's two inertial sensors as SAKDN uses them: one GASF teacher each
 UTD_SENSORS: dict[str, list[str]] = {"acc": ["acc_x", "acc_y", "acc_z"], "gyro": ["gyro_x", "gyro_y", "gyro_z"]}
-
-_OPTIMIZER = {
-    "type": "object",
-    "required": ["name", "lr"],
-    "additionalProperties": False,
-    "properties": {
-        "name": {"enum": ["sgd", "adam", "adamw"]},
-        "lr": {"type": "number", "exclusiveMinimum": 0},
-        "momentum": {"type": "number", "minimum": 0},
-        "weight_decay": {"type": "number", "minimum": 0},
-    },
-}
-_TRAINING = {
-    "optimizer": _OPTIMIZER,
-    "lr_steps": {"type": "array", "items": {"type": "integer", "minimum": 1}},
-    "epochs": {"type": "integer", "minimum": 1},
-    "batch_size": {"type": "integer", "minimum": 2},
-    "semantic": {"type": "number", "minimum": 0},
-    "semantic_loss": {"enum": ["l1", "mse"]},
-    "eval_every_epoch": {"type": "boolean"},
-}
-
-SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "sensors": {
-            "type": ["object", "null"],
-            "additionalProperties": {"type": ["array", "null"], "minItems": 1, "items": {"type": "string"}},
-            "description": "teacher name -> GAF channels (UTD) or null (an adapter's named sensor, "
-            "all its channels); null = UTD acc and gyro, else the dataset's sensors",
-        },
-        "teacher": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "backbone": {"type": "string"},
-                "pretrained": {"type": ["string", "null"]},
-                "embedding_dim": {"type": "integer", "minimum": 4},
-                "input_norm": {"enum": ["unit", "imagenet"]},
-                **_TRAINING,
-            },
-        },
-        "fusion": {
-            "type": "object",
-            "additionalProperties": False,
-            "properties": {
-                "init": {"enum": ["scratch", "sensor_teachers"]},
-                "stages": {
-                    "type": "array",
-                    "uniqueItems": True,
-                    "items": {"type": "integer", "minimum": 1, "maximum": 4},
-                },
-                "vectors": {"type": "boolean"},
-                "reduction": {"type": "integer", "minimum": 1},
-                **_TRAINING,
-            },
-        },
-        "video_student": {"type": "object", "description": "overrides of the `teacher` section (TRN)"},
-        "best_by": {"enum": ["test_accuracy", "train_accuracy"]},
-        "late_fusion": {"enum": ["logits", "softmax"]},
-        "datasets": {"type": "object", "additionalProperties": {"type": "object"}},
-    },
-}
 
 DEFAULTS: dict[str, Any] = {
     "sensors": None,
@@ -130,7 +67,9 @@ def sakdn_config(config: dict[str, Any], dataset: str, eff: dict[str, Any] | Non
     merged = deep_merge(DEFAULTS, {k: v for k, v in section.items() if k != "datasets"})
     merged = deep_merge(merged, section.get("datasets", {}).get(dataset, {}))
     merged.pop("datasets", None)
-    errors = list(jsonschema.Draft202012Validator(SCHEMA).iter_errors(merged))
+    schema = load_schema()
+    sub = dict(schema["$defs"]["sakdn_settings"], **{"$defs": schema["$defs"]})
+    errors = list(jsonschema.Draft202012Validator(sub).iter_errors(merged))
     if errors:
         e = errors[0]
         path = ".".join(str(p) for p in e.absolute_path) or "<top>"

@@ -19,10 +19,9 @@ make_sensor_to_vision_table(
     snakemake.output.tex,
 )
 # per-class F1: each sensor teacher, the SPAMFM teacher, each video-student run (over its seeds)
-groups = {f"teacher_{s}": [f for f in inp.per_class if f"/teacher_{s}/" in f] for s in p.sensors}
-groups["fused_teacher"] = [f for f in inp.per_class if "/fusion/" in f]
-for run in p.order:
-    groups[run] = [f for f in inp.per_class if f"/s2v/{run}/" in f]
 make_sensor_to_vision_per_class(
-    {k: v for k, v in groups.items() if v}, inp.weights, snakemake.output.per_class_csv, snakemake.output.per_class_md
+    {k: v for k, v in p.per_class_groups.items() if v},
+    inp.weights,
+    snakemake.output.per_class_csv,
+    snakemake.output.per_class_md,
 )
