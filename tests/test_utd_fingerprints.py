@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 from repo_paths import REPO
-from workflow_runner import snakemake
+from workflow_runner import TINY_UTD, snakemake
 
 from vskd.data.manifest import build_manifest, make_split
 from vskd.gaf_store import write_gaf_h5
@@ -66,16 +66,7 @@ def data_fingerprints(folder: Path) -> dict[str, str]:
 @pytest.mark.e2e
 def test_synthetic_utd_data_stages_match_the_retired_path(tmp_path):
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["datasets"] = {
-        "utd": {
-            "kind": "utd_mhad",
-            "source": "synthetic",
-            "modalities": ["video", "inertial"],
-            "split": "trial",
-            "skip_clips": ["a2_s1_t1"],
-            "synthetic": {"seed": 0, "subjects": 2, "trials": 4},
-        }
-    }
+    config["datasets"] = {"utd": dict(TINY_UTD)}
     config["runs"] = [r for r in config["runs"] if r["name"] in ("ce", "dask")]
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     snakemake(tmp_path, "data_all")

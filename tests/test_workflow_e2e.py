@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 from repo_paths import REPO, UTD_INERTIAL
+from workflow_runner import TINY_UTD
 from workflow_runner import snakemake as run_snakemake
 
 pytestmark = pytest.mark.e2e
@@ -26,16 +27,7 @@ PROVENANCE = ["dataset", "data_source", "split", "seed", "config_hash", "code_ve
 
 def small_config() -> dict:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["datasets"] = {
-        "utd": {
-            "kind": "utd_mhad",
-            "source": "synthetic",
-            "modalities": ["video", "inertial"],
-            "split": "trial",
-            "skip_clips": ["a2_s1_t1"],
-            "synthetic": {"seed": 0, "subjects": 2, "trials": 4},
-        },
-    }
+    config["datasets"] = {"utd": dict(TINY_UTD)}
     if UTD_INERTIAL.exists():
         config["datasets"]["real"] = {
             "kind": "utd_mhad",

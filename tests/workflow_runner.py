@@ -44,3 +44,14 @@ def snakemake(
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-5000:]}")
     return proc
+
+
+#: the small embedded synthetic UTD-MHAD of the end-to-end tests (2 subjects x 4 trials, 215 clips)
+TINY_UTD = {
+    "kind": "utd_mhad",
+    "source": "synthetic",
+    "modalities": ["video", "inertial"],
+    "split": "trial",
+    "skip_clips": ["a2_s1_t1"],
+    "synthetic": {"seed": 0, "subjects": 2, "trials": 4},
+}

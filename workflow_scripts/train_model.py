@@ -8,20 +8,5 @@ from vskd.training.models import train_model
 
 setup_logging(snakemake.log[0])
 torch.set_num_threads(snakemake.threads)
-out = snakemake.output
-train_model(
-    snakemake.params.cfg,
-    snakemake.params.model,
-    dict(snakemake.input.items()),
-    ModelOutputs(
-        out.model,
-        out.metrics,
-        out.history,
-        out.per_class,
-        out.confusion,
-        snakemake.params.checkpoint,
-        test_logits=out.test_logits,
-        branches=out.branches,
-        gates=out.gates,
-    ),
-)
+out = ModelOutputs.of(dict(snakemake.output.items()), snakemake.params.checkpoint)
+train_model(snakemake.params.cfg, snakemake.params.model, dict(snakemake.input.items()), out)

@@ -6,8 +6,8 @@ frame sampling of a video network and the test logits that late fusion reads.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,12 @@ class RunOutputs:
     checkpoint: str
     #: clip_id, label, logit_0.. of the test clips (what late fusion combines); "" to skip
     test_logits: str = ""
+
+    @classmethod
+    def of(cls, files: Mapping[str, str], checkpoint: str) -> RunOutputs:
+        """From a rule's named outputs (``snakemake.output``) and its checkpoint path."""
+        names = [f.name for f in fields(cls) if f.name != "checkpoint"]
+        return cls(checkpoint=checkpoint, **{n: str(files[n]) for n in names if n in files})
 
 
 @dataclass
