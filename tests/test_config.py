@@ -68,3 +68,11 @@ def test_bad_yaml_file(tmp_path):
     path.write_text("seed: [unclosed")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(path)
+
+
+def test_unknown_dataset_kind_names_the_key_and_the_known_adapters():
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["datasets"]["utd"]["kind"] = "ntu_rgbd"
+    expected = r"datasets\.utd\.kind: no dataset adapter 'ntu_rgbd'; known: \['berkeley_mhad'"
+    with pytest.raises(ConfigError, match=expected):
+        validate_config(config)

@@ -78,8 +78,13 @@ def check_source(name: str, dataset: dict[str, Any], origin: str = "config") -> 
     ConfigError instead of a traceback from an input function. Relative paths are relative to
     the working directory, as Snakemake resolves them.
     """
-    from .data.sources import source_problem  # the data package pulls in OpenCV and scipy
+    from .data.adapters import available_kinds  # the data package pulls in OpenCV and scipy
+    from .data.sources import source_problem
 
+    if dataset["kind"] not in available_kinds():
+        raise ConfigError(
+            f"{origin}: datasets.{name}.kind: no dataset adapter {dataset['kind']!r}; known: {available_kinds()}"
+        )
     problem = source_problem(dataset["kind"], dataset["source"], dataset["modalities"], dataset.get("download"))
     if problem:
         key, message = problem
