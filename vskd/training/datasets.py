@@ -31,7 +31,7 @@ class ClipDataset(Dataset):
         train: bool,
         gaf: GafStore | None = None,
         frames: FrameStore | None = None,
-        knowledge: KnowledgeStore | None = None,
+        knowledge: Sequence[KnowledgeStore] = (),
         knowledge_fields: Sequence[str] = ("logits", "embedding"),
         knowledge_of: Sequence[str] | None = None,
         num_segments: int = 3,
@@ -39,12 +39,13 @@ class ClipDataset(Dataset):
         crop_scales: Sequence[float] = DEFAULT_CROP_SCALES,
         test_crop_scale: float = 1.0,
     ):
-        """``knowledge_fields``: teacher outputs to yield from ``knowledge`` (as ``t_<field>``,
-        maps as ``t_map0..3``). ``knowledge_of``: per clip, the clip whose knowledge it gets
-        (default itself; the shuffled-teacher control passes a permutation)."""
+        """``knowledge``: the caches of the run's teachers; ``knowledge_fields``: the outputs to yield
+        from each (teacher j's as ``t{j}_<field>``, maps as ``t{j}_map0..3``; read back with
+        :func:`vskd.training.knowledge.cached_teacher`). ``knowledge_of``: per clip, the clip whose
+        knowledge it gets (default itself; the shuffled-teacher control passes a permutation)."""
         self.clip_ids = list(clip_ids)
         self.labels = np.asarray(labels, dtype=np.int64)
-        self.gaf, self.frames, self.knowledge = gaf, frames, knowledge
+        self.gaf, self.frames, self.knowledge = gaf, frames, list(knowledge)
         self.seed, self.train, self.epoch = seed, train, 0
         self.num_segments, self.crop, self.crop_scales = num_segments, crop, tuple(crop_scales)
         self.test_crop_scale = float(test_crop_scale)
@@ -52,7 +53,8 @@ class ClipDataset(Dataset):
         self.knowledge_of = list(knowledge_of) if knowledge_of is not None else self.clip_ids
         if len(self.knowledge_of) != len(self.clip_ids):
             raise ValueError("knowledge_of must name one clip per clip")
-        for store, name in ((gaf, "GAF"), (frames, "frames"), (knowledge, "teacher knowledge")):
+        stores = [(gaf, "GAF"), (frames, "frames"), *((k, "teacher knowledge") for k in self.knowledge)]
+        for store, name in stores:
             if store is not None:
                 missing = [c for c in self.clip_ids if c not in store]
                 if missing:
@@ -97,9 +99,9 @@ class ClipDataset(Dataset):
             item["gaf"] = torch.from_numpy(self.gaf[clip].astype(np.float32))
         if self.frames is not None:
             item["frames"] = self.sample_frames(index, self.train)
-        if self.knowledge is not None:
-            views = self.knowledge.map_views if "maps" in self.knowledge_fields else self.knowledge.views
-            view = int(self._rng(index, 10_000).integers(views)) if self.train else 0
-            for key, value in self.knowledge.read(self.knowledge_of[index], view, self.knowledge_fields).items():
-                item[f"t_{key}"] = torch.from_numpy(np.asarray(value, np.float32))
+        for j, store in enumerate(self.knowledge):
+            views = store.map_views if "maps" in self.knowledge_fields else store.views
+            view = int(self._rng(index, 10_000 + j).integers(views)) if self.train else 0
+            for key, value in store.read(self.knowledge_of[index], view, self.knowledge_fields).items():
+                item[f"t{j}_{key}"] = torch.from_numpy(np.asarray(value, np.float32))
         return item

@@ -9,12 +9,13 @@ plus what the writer adds (config hash, sensor, GSDM's ablation class, ...).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import h5py
 import numpy as np
+import torch
 
 from ..distill.base import NetSpec
 from ..h5store import LazyH5
@@ -120,3 +121,14 @@ def knowledge_spec(path: str) -> NetSpec:
             int(a["relation_dim"]) or None,
             tuple(int(c) for c in a["map_channels"]),
         )
+
+
+def cached_teacher(batch: Mapping[str, torch.Tensor], j: int, device: torch.device) -> NetOutput:
+    """Teacher ``j``'s cached outputs of a batch (the ``t{j}_*`` keys of :class:`ClipDataset`)."""
+
+    def get(key: str) -> torch.Tensor | None:
+        value = batch.get(f"t{j}_{key}")
+        return None if value is None else value.to(device)
+
+    maps = [batch[f"t{j}_map{k}"].to(device) for k in range(4)] if f"t{j}_map0" in batch else []
+    return NetOutput(get("logits"), get("embedding"), get("pooled"), get("relation"), maps)

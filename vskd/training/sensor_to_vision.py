@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import Dataset
 
 from ..atomic import atomic_path
 from ..config import config_hash
@@ -26,7 +25,7 @@ from ..distill.base import DistillContext, NetSpec
 from ..distill.registry import build_method
 from ..frames import FrameStore
 from ..metrics import classification_metrics, provenance
-from ..models.outputs import NetOutput, TeacherSet
+from ..models.outputs import TeacherSet
 from ..models.registry import build_network
 from .common import (
     RunOutputs,
@@ -42,35 +41,10 @@ from .common import (
     write_test_logits,
 )
 from .datasets import ClipDataset
-from .knowledge import KnowledgeStore, knowledge_spec
+from .knowledge import KnowledgeStore, cached_teacher, knowledge_spec
 from .loop import fit, predict, resolve_device
 
 log = logging.getLogger(__name__)
-
-
-class TeachersDataset(Dataset):
-    """A clip dataset plus the cached knowledge of several teachers (``t{j}_logits``, ``t{j}_map0``..)."""
-
-    def __init__(self, base: ClipDataset, stores: Sequence[KnowledgeStore], fields: Sequence[str]):
-        self.base, self.stores, self.fields = base, list(stores), tuple(fields)
-        for store in self.stores:
-            missing = [c for c in base.clip_ids if c not in store]
-            if missing:
-                raise KeyError(f"{len(missing)} training clips missing from {store.path} (e.g. {missing[:3]})")
-
-    def set_epoch(self, epoch: int) -> None:
-        self.base.set_epoch(epoch)
-
-    def __len__(self) -> int:
-        return len(self.base)
-
-    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
-        item = self.base[i]
-        clip = self.base.clip_ids[i]
-        for j, store in enumerate(self.stores):
-            for key, value in store.read(clip, 0, self.fields).items():
-                item[f"t{j}_{key}"] = torch.from_numpy(np.asarray(value, np.float32))
-        return item
 
 
 def choose_teachers(
@@ -127,8 +101,16 @@ def train_video_student(
     emb = torch.as_tensor(np.load(class_embeddings), dtype=torch.float32) if class_embeddings else None
     ctx = DistillContext(NetSpec.of(student, len(names)), t_spec, num_train=len(train_ids), class_embeddings=emb)
     method = build_method(run["method"], run["params"], ctx).to(device)
-    base = ClipDataset(train_ids, train_y, seed=seed, train=True, frames=frames, **sampling)
-    train_ds = TeachersDataset(base, stores, sorted(method.teacher_fields)) if stores else base
+    train_ds = ClipDataset(
+        train_ids,
+        train_y,
+        seed=seed,
+        train=True,
+        frames=frames,
+        knowledge=stores,
+        knowledge_fields=sorted(method.teacher_fields),
+        **sampling,
+    )
     test_ds = ClipDataset(test_ids, test_y, seed=seed, train=False, frames=frames, **sampling)
     ablation = [int(s.h5.attrs.get("ablation_class", 0)) for s in stores]
     gsdm_on = hasattr(method, "set_student_ablation") and method.weight("gsdm") > 0
@@ -136,17 +118,7 @@ def train_video_student(
     def teachers(batch) -> TeacherSet | None:
         if not stores:
             return None
-        get = lambda j, k: batch[f"t{j}_{k}"].to(device) if f"t{j}_{k}" in batch else None  # noqa: E731
-        branches = [
-            NetOutput(
-                get(j, "logits"),
-                get(j, "embedding"),
-                get(j, "pooled"),
-                None,
-                [batch[f"t{j}_map{k}"].to(device) for k in range(4)] if f"t{j}_map0" in batch else [],
-            )
-            for j in range(len(stores))
-        ]
+        branches = [cached_teacher(batch, j, device) for j in range(len(stores))]
         return TeacherSet.of(branches, ablation)
 
     def batch_fn(batch):

@@ -41,7 +41,7 @@ from .common import (
     write_test_logits,
 )
 from .datasets import ClipDataset
-from .knowledge import KnowledgeStore, KnowledgeWriter, knowledge_spec
+from .knowledge import KnowledgeStore, KnowledgeWriter, cached_teacher, knowledge_spec
 from .loop import fit, predict, resolve_device
 
 log = logging.getLogger(__name__)
@@ -229,7 +229,7 @@ def train_gaf_student(
     method = build_method(run["method"], run["params"], ctx).to(device)
     if run["teacher"] and not online:
         fields = sorted(method.teacher_fields)
-        teacher_inputs = {"knowledge": KnowledgeStore(knowledge_h5), "knowledge_fields": fields}
+        teacher_inputs = {"knowledge": [KnowledgeStore(knowledge_h5)], "knowledge_fields": fields}
         if run["teacher"] == "shuffled":
             teacher_inputs["knowledge_of"] = shuffled_assignment(train_ids, seed)
     train_ds = ClipDataset(train_ids, train_y, seed=seed, train=True, gaf=gaf, **teacher_inputs)
@@ -242,14 +242,7 @@ def train_gaf_student(
                 return teacher(batch["frames"].to(device), with_maps="maps" in method.teacher_fields)
         if "knowledge" not in teacher_inputs:
             return None
-        get = lambda k: batch[f"t_{k}"].to(device) if f"t_{k}" in batch else None  # noqa: E731
-        return NetOutput(
-            get("logits"),
-            get("embedding"),
-            get("pooled"),
-            get("relation"),
-            [batch[f"t_map{k}"].to(device) for k in range(4)] if "t_map0" in batch else [],
-        )
+        return cached_teacher(batch, 0, device)
 
     def batch_fn(batch):
         x, y = batch["gaf"].to(device), batch["label"].to(device)
