@@ -19,7 +19,7 @@ def files(role):
     return [value] if isinstance(value, str) else list(value)
 
 
-if rule in ("figure_run_curves", "figure_teacher_curves"):
+if rule in ("figure_run_curves", "figure_model_curves"):
     figures.curves_figure(files("histories"), out[0], p.title)
 elif rule == "figure_confusion":
     panels = {p.labels[r]: files(r)[0] for r in p.roles if files(r)}
