@@ -78,6 +78,7 @@ def demo(tmp_path_factory) -> Path:
     targets = [
         "results/utd/student_metrics.csv",
         "results/utd/student_baseline_metrics.csv",
+        "results/utd/teacher_metrics.csv",
         "results/utd/runs/kd_shuffled/seed0/metrics.csv",
     ]
     if UTD_INERTIAL.exists():
