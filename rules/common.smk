@@ -9,7 +9,7 @@ from vskd.codedeps import imported_files  # noqa: E402
 from vskd.config import stage_config, validate_config  # noqa: E402
 from vskd.data.adapters import available_kinds, dataset_class_names, get_adapter  # noqa: E402
 from vskd.data.manifest import check_unpacked_files  # noqa: E402
-from vskd.data.sources import download_key, source_files, source_kind  # noqa: E402
+from vskd.data.sources import download_key, source_files, source_origin  # noqa: E402
 from vskd.data.synthetic import get_generator  # noqa: E402
 from vskd.distill.registry import get_method  # noqa: E402
 from vskd.gaf_store import gaf_params  # noqa: E402
@@ -68,7 +68,7 @@ def datasets_where(predicate):
 def origin_of(name):
     """synthetic, download, archives (a local folder of archives) or folder."""
     d = eff(name)["dataset"]
-    return source_kind(d["kind"], d["source"])
+    return source_origin(d["kind"], d["source"])
 
 
 def from_archives(name):

@@ -101,7 +101,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from .export.runtime import Predictor
 
     try:
-        predictor = Predictor(args.model, threads=args.threads)
+        predictor = Predictor(args.model, threads=args.threads, trust_model_file=args.trust_model_file)
     except (ModelFileError, OSError, ValueError) as exc:
         print(f"vskd predict: {exc}", file=sys.stderr)
         return 2
@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="CSV (the default when a folder is given)")
     p.add_argument("-o", "--output", help="write here instead of stdout")
     p.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
+    p.add_argument(
+        "--trust-model-file",
+        action="store_true",
+        help="load a model file that needs code to be unpickled (never needed for files vskd wrote; "
+        "use only for a file you made yourself)",
+    )
     p.set_defaults(func=cmd_predict)
     return parser
 

@@ -41,8 +41,9 @@ def download_key(archive: str) -> str:
     return f"{Path(archive).stem.lower()}_url"
 
 
-def source_kind(kind: str, source: str) -> str:
-    """'synthetic', 'download', 'archives' (a local folder with the dataset's zips) or 'folder'."""
+def source_origin(kind: str, source: str) -> str:
+    """Where a source's files come from: 'synthetic', 'download', 'archives' (a local folder with the
+    dataset's zips) or 'folder' (unpacked files)."""
     if source in ("synthetic", "download"):
         return source
     path = Path(source)
@@ -95,7 +96,7 @@ def source_problem(
                 else "or a folder of the unpacked files"
             )
         )
-    if source_kind(kind, source) == "archives":
+    if source_origin(kind, source) == "archives":
         missing = [adapter.archives[m] for m in modalities if not (path / adapter.archives[m]).is_file()]
         if missing:
             return "source", f"{source} holds archives but not {', '.join(missing)} (modalities {modalities})"
@@ -123,7 +124,7 @@ def source_files(kind: str, source: str) -> list[str]:
     if source in ("synthetic", "download") or not Path(source).is_dir():
         return []
     adapter, root = get_adapter(kind), Path(source)
-    if source_kind(kind, source) == "archives":
+    if source_origin(kind, source) == "archives":
         files = [root / name for name in adapter.archives.values() if (root / name).is_file()]
     else:
         files = [

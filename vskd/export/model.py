@@ -16,6 +16,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from ..torchfile import TorchFileError, load_torch_file
 from .encoder import GafEncoder
 
 log = logging.getLogger(__name__)
@@ -43,24 +44,25 @@ class StudentFile:
     extra: dict[str, Any] = field(default_factory=dict)  # config_hash, run, seed, ... as saved
 
 
-def _torch_load(path: Path) -> dict[str, Any]:
+def _torch_load(path: Path, trust: bool = False) -> dict[str, Any]:
     try:
-        return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:  # configs saved as arbitrary objects: trusted, locally written files
-        try:
-            return torch.load(path, map_location="cpu", weights_only=False)
-        except Exception as exc:
-            raise ModelFileError(f"{path}: not a readable torch model file ({exc})") from None
+        state = load_torch_file(path, trust=trust, what="model file")
+    except TorchFileError as exc:
+        raise ModelFileError(str(exc)) from None
+    if not isinstance(state, dict):
+        raise ModelFileError(f"{path}: not a vskd model file (a {type(state).__name__}, not a dict)")
+    return state
 
 
-def load_student(path: str | Path) -> StudentFile:
-    """The student saved in ``path``, rebuilt with ``vskd.models.registry.build_network``."""
+def load_student(path: str | Path, trust: bool = False) -> StudentFile:
+    """The student saved in ``path``, rebuilt with ``vskd.models.registry.build_network``. The file
+    is loaded without running code from it (``vskd.torchfile``) unless ``trust``."""
     from ..models.registry import build_network
 
     path = Path(path)
     if not path.is_file():
         raise ModelFileError(f"{path}: model file does not exist")
-    state = _torch_load(path)
+    state = _torch_load(path, trust)
     if not isinstance(state, dict) or "state_dict" not in state:
         raise ModelFileError(
             f"{path}: expected a dict with a 'state_dict' (a model file written by "

@@ -27,7 +27,7 @@ def find_sidecar(model_path: Path) -> Path | None:
 class Predictor:
     """``predict(x (C, T) float32) -> probabilities (K,)``; ``meta``: the sidecar."""
 
-    def __init__(self, model_path: str | Path, threads: int = 2):
+    def __init__(self, model_path: str | Path, threads: int = 2, trust_model_file: bool = False):
         path = Path(model_path)
         if not path.is_file():
             raise ModelFileError(f"{path}: model file does not exist")
@@ -60,7 +60,7 @@ class Predictor:
             from .exporter import sidecar as make_sidecar
             from .model import build_pipeline, load_student, resolve_gaf_config
 
-            student = load_student(path)
+            student = load_student(path, trust=trust_model_file)
             gaf = resolve_gaf_config(student, None)
             module = build_pipeline(student, gaf)
             if self.meta is None:

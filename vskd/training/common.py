@@ -20,6 +20,7 @@ from ..data.adapters import dataset_class_names
 from ..data.manifest import read_split
 from ..metrics import classification_metrics
 from ..models.outputs import NetOutput
+from ..torchfile import load_torch_file
 from .loop import FitSpec, predict
 from .sampling import DEFAULT_CROP_SCALES
 
@@ -190,7 +191,7 @@ def load_model(path: str | Path, device: torch.device) -> tuple[torch.nn.Module,
     from ..models.registry import build_network
     from ..models.sensor_teacher import FusionTeacher, SensorTeacher
 
-    state = torch.load(path, map_location="cpu", weights_only=False)
+    state = load_torch_file(path, what="model file")
     network = state.get("network", "trn")
     cfg = dict(state["teacher_config"], pretrained=None)
     if network == "sakdn_sensor_teacher":

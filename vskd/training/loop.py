@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader
 
 from ..atomic import atomic_path
 from ..progress import progress
+from ..torchfile import TorchFileError, load_torch_file
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,23 @@ class FitSpec:
     evaluate: Callable[[], dict[str, float]] | None = None
 
 
+def _read_checkpoint(checkpoint: Path) -> dict[str, Any] | None:
+    """The checkpoint's content, or None when there is none; a damaged (or unsafe) checkpoint is
+    moved aside (``<name>.damaged``) with a warning and training starts over."""
+    if not checkpoint.is_file():
+        return None
+    try:
+        state = load_torch_file(checkpoint, what="training checkpoint")
+        if not isinstance(state, dict):
+            raise TorchFileError(f"{checkpoint}: not a training checkpoint")
+        return state
+    except TorchFileError as exc:
+        aside = checkpoint.with_name(checkpoint.name + ".damaged")
+        checkpoint.replace(aside)
+        log.warning("%s; moved to %s, training starts over", exc, aside)
+        return None
+
+
 def _seed_epoch(seed: int, epoch: int) -> torch.Generator:
     torch.manual_seed(seed * 100_003 + epoch)  # dropout, relation sampling
     return torch.Generator().manual_seed(seed * 100_003 + epoch)  # shuffling
@@ -134,8 +152,8 @@ def fit(
         scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, spec.lr_steps, gamma=0.1)
     history: list[dict[str, float]] = []
     start = 0
-    if checkpoint.is_file():
-        state = torch.load(checkpoint, map_location="cpu", weights_only=False)
+    state = _read_checkpoint(checkpoint)
+    if state is not None:
         if state.get("fingerprint") == fingerprint:
             model.load_state_dict(state["model"])
             criterion.load_state_dict(state["criterion"])
