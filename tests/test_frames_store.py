@@ -51,3 +51,21 @@ def test_roundtrip_and_sampled_reads(clip_folder, tmp_path, storage, compression
             store.read("a24_s2_t3", [n])
     # the stored frames are the video's frames: compare with a jpeg/raw twin within codec noise
     assert picked.mean() > 50
+
+
+def test_a_truncated_intermediate_names_the_file_and_the_rebuild(tmp_path):
+    """A damaged frames / GAF / knowledge file stays 'up to date' for Snakemake: the reader must
+    say which file it is and that deleting it makes the same command rebuild it."""
+    import h5py
+    import numpy as np
+
+    from vskd.gaf_store import GafStore
+    from vskd.h5store import DamagedFileError
+
+    path = tmp_path / "gaf_gasf.h5"
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("images", data=np.zeros((40, 3, 32, 32), np.uint8))
+        h5.create_dataset("clip_ids", data=np.array([f"a1_s1_t{i}" for i in range(40)], dtype="S"))
+    path.write_bytes(path.read_bytes()[:2000])
+    with pytest.raises(DamagedFileError, match=r"gaf_gasf\.h5: damaged or truncated GAF image file .*delete it"):
+        GafStore(path)

@@ -33,7 +33,7 @@ from .atomic import atomic_path
 from .data.adapters import get_adapter
 from .data.manifest import manifest_cameras, manifest_samples
 from .data.readers import DataFileError
-from .h5store import LazyH5
+from .h5store import LazyH5, open_h5
 from .progress import progress
 
 log = logging.getLogger(__name__)
@@ -108,12 +108,14 @@ class FrameStore(LazyH5):
     lazily, like the HDF5 handle, so a DataLoader worker maps the file itself); others through h5py.
     """
 
+    what = "frames file"
+
     def __init__(self, path: str | Path):
         super().__init__(path)
         self._map: np.memmap | None = None
         #: clip -> (byte offset in the file, (T, H, W, C)) for contiguous uncompressed uint8 clips
         self.mapped: dict[str, tuple[int, tuple[int, ...]]] = {}
-        with h5py.File(self.path, "r") as h5:
+        with open_h5(self.path, self.what) as h5:
             self.storage = h5.attrs["storage"]
             self.lengths = {}
             for k, ds in h5["clips"].items():

@@ -25,7 +25,7 @@ from .data.conditioning import Conditioning, condition
 from .data.manifest import manifest_samples, selected_sensors
 from .data.readers import DataFileError
 from .gaf import series_image
-from .h5store import LazyH5
+from .h5store import LazyH5, open_h5
 from .progress import progress
 
 log = logging.getLogger(__name__)
@@ -151,9 +151,11 @@ def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[s
 class GafStore(LazyH5):
     """Read access to the GAF images by clip id."""
 
+    what = "GAF image file"
+
     def __init__(self, path: str | Path):
         super().__init__(path)
-        with h5py.File(self.path, "r") as h5:
+        with open_h5(self.path, self.what) as h5:
             ids = [c.decode() for c in h5["clip_ids"][()]]
             self.shape = h5["images"].shape[1:]
         self.index = {c: i for i, c in enumerate(ids)}

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from ..distill.base import NetSpec
-from ..h5store import LazyH5
+from ..h5store import LazyH5, open_h5
 from ..models.outputs import VECTOR_FIELDS, NetOutput
 
 
@@ -80,9 +80,11 @@ class KnowledgeStore(LazyH5):
     exist for the first Vm = ``map_views`` views and are read from the file per clip.
     """
 
+    what = "knowledge cache"
+
     def __init__(self, path: str | Path):
         super().__init__(path)
-        with h5py.File(self.path, "r") as h5:
+        with open_h5(self.path, self.what) as h5:
             self.index = {c.decode(): i for i, c in enumerate(h5["clip_ids"][()])}
             self.vectors = {k: h5[k][()] for k in VECTOR_FIELDS if k in h5}
             self.views = self.vectors["logits"].shape[1]
@@ -112,7 +114,7 @@ class KnowledgeStore(LazyH5):
 
 
 def knowledge_spec(path: str) -> NetSpec:
-    with h5py.File(path, "r") as h5:
+    with open_h5(path, "knowledge cache") as h5:
         a = h5.attrs
         return NetSpec(
             int(a["num_classes"]),
