@@ -111,6 +111,20 @@ def test_local_source_is_checked_against_its_sha256sums(inertial_folder):
         build_manifest(inertial_folder, "utd_mhad", ["inertial"])
 
 
+def test_a_deleted_pinned_file_is_an_error_unless_its_clip_is_skipped(inertial_folder):
+    root = inertial_folder.parent
+    lines = [
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  Inertial/{p.name}" for p in sorted(inertial_folder.iterdir())
+    ]
+    (root / "SHA256SUMS").write_text("\n".join(lines) + "\n")
+    gone = sorted(inertial_folder.iterdir())[0]
+    gone.unlink()
+    with pytest.raises(DataFileError, match=rf"{gone.name} is pinned in the SHA256SUMS .* but missing"):
+        build_manifest(inertial_folder, "utd_mhad", ["inertial"])
+    clip = gone.name.removesuffix("_inertial.mat")
+    assert len(build_manifest(inertial_folder, "utd_mhad", ["inertial"], skip_clips=[clip])) == 2
+
+
 def test_real_inertial_folder_matches_its_sha256sums(utd_inertial_dir, caplog):
     caplog.set_level(logging.INFO)
     build_manifest(utd_inertial_dir, "utd_mhad", ["inertial"])

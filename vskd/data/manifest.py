@@ -52,7 +52,7 @@ from .adapters import DatasetAdapter, get_adapter
 from .conditioning import Conditioning, condition
 from .download import sha256_of
 from .readers import DataFileError
-from .sources import check_against_sha256sums
+from .sources import check_against_sha256sums, missing_pinned_files
 
 log = logging.getLogger(__name__)
 
@@ -339,6 +339,12 @@ def build_manifest(
         rows.append(row)
     frame = pd.DataFrame(rows, columns=columns)
     check_against_sha256sums(sums, root)
+    gone = missing_pinned_files(root, kind, sensor_names, skip)
+    if gone:
+        raise DataFileError(
+            f"{gone[0]} is pinned in the SHA256SUMS of {root} but missing ({len(gone)} such file(s)); restore "
+            f"it, or add its clip to skip_clips to leave it out"
+        )
     n_skip = int((frame.status == "skipped").sum())
     log.info("manifest (%s): %d clips, %d usable, %d skipped", adapter.title, len(frame), len(frame) - n_skip, n_skip)
     return frame

@@ -239,3 +239,21 @@ def unpack_archive(
         )
     log.info("unpacked %d %s files from %s", count, modality, archive)
     return count
+
+
+def missing_pinned_files(root: str | Path, kind: str, sensors: Iterable[str], skip: Iterable[str] = ()) -> list[Path]:
+    """The files a SHA256SUMS of a local source pins that are gone: sensor files of the selected
+    ``sensors`` whose clip is not in ``skip`` (a deleted pinned file would otherwise just make the
+    dataset smaller without a word)."""
+    sums = find_sha256sums(root)
+    if sums is None:
+        return []
+    adapter, wanted, skip = get_adapter(kind), set(sensors), set(skip)
+    missing = []
+    for path in read_sha256sums(sums, root):
+        if path.exists():
+            continue
+        ref = adapter.parse_file(path)
+        if ref is not None and ref.modality == "sensor" and ref.name in wanted and ref.clip_id not in skip:
+            missing.append(path)
+    return sorted(missing)
