@@ -149,6 +149,22 @@ def test_a_folder_gives_a_csv_and_bad_files_do_not_lose_the_others(model_dir, re
     assert "1 of 6 recordings predicted" in err
 
 
+def test_output_folder_threads_and_a_previous_output_in_the_folder(model_dir, recordings, tmp_path, capsys):
+    code, _, err = run_cli([model_dir / "student.onnx", recordings["utd"], "-o", tmp_path / "nope" / "p.csv"], capsys)
+    assert code == 2 and "nope does not exist" in err  # refused before any work, not after
+    with pytest.raises(SystemExit):
+        run_cli([model_dir / "student.onnx", recordings["utd"], "--threads", "0"], capsys)
+    assert "must be at least 1" in capsys.readouterr().err
+    folder = tmp_path / "recs"
+    folder.mkdir()
+    np.save(folder / "walk.npy", np.load(recordings["npy"]))
+    out_csv = folder / "pred.csv"
+    for _ in range(2):  # the second run must not read its own earlier output as a recording
+        code, _, err = run_cli([model_dir / "student.onnx", folder, "-o", out_csv], capsys)
+        assert code == 0, err
+        assert len(list(csv.DictReader(io.StringIO(out_csv.read_text())))) == 1
+
+
 def test_wrong_channels_are_named(model_dir, recordings, capsys):
     code, out, err = run_cli([model_dir / "student.onnx", recordings["mmact_gyro"], "--json"], capsys)
     assert code == 1

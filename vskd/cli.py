@@ -23,6 +23,8 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from .atomic import write_text_atomic
+
 
 def _inputs(paths: Iterable[str]) -> tuple[list[Path], bool]:
     """Recording paths (folders expanded) and whether a folder was given."""
@@ -52,6 +54,8 @@ def predict_one(predictor, path: Path) -> dict[str, Any]:
         probs = predictor.predict(x)
     except DataFileError as exc:
         return {"path": str(path), "error": str(exc)}
+    except (ValueError, OSError, MemoryError) as exc:  # one bad file never costs the others their rows
+        return {"path": str(path), "error": f"{path}: {type(exc).__name__}: {exc}"}
     if not np.isfinite(probs).all():
         return {"path": str(path), "error": f"{path}: the model returned non-finite probabilities"}
     label = int(np.argmax(probs))
@@ -100,12 +104,18 @@ def cmd_predict(args: argparse.Namespace) -> int:
     from .export.model import ModelFileError
     from .export.runtime import Predictor
 
+    output = Path(args.output) if args.output else None
+    if output is not None and not output.parent.is_dir():
+        print(f"vskd predict: -o {output}: the folder {output.parent} does not exist", file=sys.stderr)
+        return 2
     try:
         predictor = Predictor(args.model, threads=args.threads, trust_model_file=args.trust_model_file)
     except (ModelFileError, OSError, ValueError) as exc:
         print(f"vskd predict: {exc}", file=sys.stderr)
         return 2
     paths, folder = _inputs(args.recordings)
+    if output is not None:  # a previous run's output inside the folder is no recording
+        paths = [p for p in paths if p.resolve() != output.resolve()]
     if not paths:
         print("vskd predict: no recording to predict", file=sys.stderr)
         return 2
@@ -124,13 +134,20 @@ def cmd_predict(args: argparse.Namespace) -> int:
         _csv(rows, predictor.class_names, buf)
     else:
         _table(rows, buf)
-    if args.output:
-        Path(args.output).write_text(buf.getvalue())
+    if output is not None:
+        write_text_atomic(output, buf.getvalue())
         n_ok = sum("error" not in r for r in rows)
         print(f"vskd predict: {n_ok} of {len(rows)} recordings predicted -> {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(buf.getvalue())
     return 1 if any("error" in r for r in rows) else 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -149,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON Lines, one object per recording")
     p.add_argument("--csv", action="store_true", help="CSV (the default when a folder is given)")
     p.add_argument("-o", "--output", help="write here instead of stdout")
-    p.add_argument("--threads", type=int, default=2, help="CPU threads (default 2)")
+    p.add_argument("--threads", type=_positive_int, default=2, help="CPU threads (default 2)")
     p.add_argument(
         "--trust-model-file",
         action="store_true",
