@@ -163,6 +163,7 @@ def manifest_params(wildcards):
         "conditioning": {
             "rate_hz": g.get("resample_hz"),
             "despike": g.get("despike", "auto"),
+            "max_samples": g.get("max_samples"),
         },
     }
 

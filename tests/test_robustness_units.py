@@ -300,3 +300,27 @@ def test_truncated_archive_says_what_to_delete(tmp_path, inertial_folder):
         unpack_archive(archive, tmp_path / "raw", "inertial", "utd_mhad", origin="download")
     with pytest.raises(DataFileError, match=r"rule synthesize: delete .*Inertial\.zip and rerun"):
         unpack_archive(archive, tmp_path / "raw", "inertial", "utd_mhad", origin="synthetic")
+
+
+def test_a_very_long_recording_is_named_by_the_manifest_before_any_gaf(inertial_folder):
+    """200,000 samples would need an N x N field (~2.9 TB) per channel: the manifest names the file."""
+    import resource
+
+    write_mat(inertial_folder / "a3_s1_t1_inertial.mat", 9, n=200_000)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(DataFileError, match=r"a3_s1_t1_inertial\.mat: 200000 samples .* exceed gaf\.max_samples"):
+        build_manifest(inertial_folder, "utd_mhad", ["inertial"])
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 500_000  # KiB: bounded memory
+    frame = build_manifest(inertial_folder, "utd_mhad", ["inertial"], skip_clips=["a3_s1_t1"])
+    assert (frame.status == "skipped").sum() == 1
+
+
+def test_one_wrong_timestamp_is_an_error_not_a_huge_resampling():
+    from vskd.data.adapters import Recording
+    from vskd.data.conditioning import Conditioning, condition
+
+    times = np.arange(100) / 50.0
+    times[50] = 1e7  # one corrupt timestamp: a 116-day span at 50 Hz
+    rec = Recording("acc", ("x", "y", "z"), np.zeros((100, 3)), times, 50.0, "rec.csv")
+    with pytest.raises(DataFileError, match=r"rec\.csv: \d+ samples at 50 Hz .* exceed gaf\.max_samples"):
+        condition(rec, Conditioning(rate_hz=50.0))

@@ -74,7 +74,13 @@ def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[s
         samples.setdefault(clip, []).append(key)
     keys = [k for ks in samples.values() for k in ks]
     plan = sensor_channels(adapter, selected_sensors(adapter, params.get("sensors")), params["channels"])
-    cond = Conditioning.from_config({"rate_hz": params.get("resample_hz"), "despike": params.get("despike", "auto")})
+    cond = Conditioning.from_config(
+        {
+            "rate_hz": params.get("resample_hz"),
+            "despike": params.get("despike", "auto"),
+            "max_samples": params.get("max_samples"),
+        }
+    )
     size = int(params["image_size"])
     n_ch = sum(len(c) for _, c in plan)
     spikes = reordered = dups = blank = 0

@@ -67,6 +67,10 @@ class Conditioning:
     hampel_sigmas: float = 6.0
     hampel_floor: float = 1.0  # fraction of ``limit`` (or absolute if no limit)
     min_samples: int = 2
+    #: longest series a GAF image is made of (its field holds N x N values per channel: ~72 N^2 bytes
+    #: while it is computed); a longer one, or a time span that would resample to more, is an error
+    #: naming the file before any large array exists. None: no bound
+    max_samples: int | None = 6000
 
     @classmethod
     def from_config(cls, cfg: Mapping[str, Any] | None) -> Conditioning:
@@ -172,10 +176,17 @@ def condition(rec: Recording, cfg: Conditioning, spec: SensorSpec | None = None)
             f"a uniform series needs {cfg.min_samples} over a positive time span"
         )
     rep.rate_in_hz = (len(times) - 1) / float(times[-1] - times[0])
-    if rec.times is None and abs(rate - rec.rate_hz) < 1e-9 and not rep.spikes:
-        out = values  # uniform already: leave the file's samples
-    else:
-        out = resample(times, values, rate)
+    uniform = rec.times is None and abs(rate - rec.rate_hz) < 1e-9 and not rep.spikes
+    n_out = len(values) if uniform else int(np.floor(float(times[-1] - times[0]) * rate + 1e-9)) + 1
+    if cfg.max_samples is not None and n_out > cfg.max_samples:
+        raise DataFileError(
+            f"{rec.source}: {n_out} samples at {rate:g} Hz ({float(times[-1] - times[0]):.1f} s from its first to "
+            f"its last timestamp) exceed gaf.max_samples = {cfg.max_samples} (a GAF image of N samples computes "
+            f"an N x N field per channel, ~{72 * n_out**2 / 1e9:.1f} GB here); if the recording is right, add its "
+            "clip to skip_clips, lower gaf.resample_hz or raise gaf.max_samples; a wrong timestamp makes such a "
+            "span out of a short file"
+        )
+    out = values if uniform else resample(times, values, rate)
     rep.n_out = len(out)
     return out, rep
 
