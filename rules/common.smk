@@ -49,6 +49,9 @@ TABLES = {
     "ablation": ("ablation",),
     "students": ("students",),
 }
+#: the table of the sensor_to_vision direction (its runs, sensor teachers, SPAMFM, late fusion)
+S2V_TABLE = "sensor_to_vision"
+TABLE_NAMES = [*TABLES, S2V_TABLE]
 DESIGN_CARD = {"student": "student", "student_baseline": "baseline"}
 #: the design-card copy of the video teacher's metrics: results/{dataset}/teacher_metrics.csv
 TEACHER_CARD = "teacher"
@@ -442,7 +445,8 @@ def table_targets():
             if any(runs_of(d, table=t) for t in TABLES[table]):
                 out += [f"results/tables/{d}_{table}.{ext}" for ext in ("csv", "md", "tex")]
         if d in SAKDN and s2v_baseline(d):
-            out += [f"results/tables/{d}_sensor_to_vision.{ext}" for ext in ("csv", "md", "tex")]
+            out += [f"results/tables/{d}_{S2V_TABLE}.{ext}" for ext in ("csv", "md", "tex")]
+            out += [f"results/tables/{d}_{S2V_TABLE}_per_class.{ext}" for ext in ("csv", "md")]
     return out
 
 
@@ -485,7 +489,10 @@ def table_baselines(wildcards):
 
 
 def table_inputs(wildcards):
-    """Metrics of every run the table shows, CE's (paired differences) and the teachers'."""
+    """Metrics of every run the table shows, CE's (paired differences) and the teachers' (the
+    sensor_to_vision table: also late fusion, SPAMFM and its branches)."""
+    if wildcards.table == S2V_TABLE:
+        return s2v_table_inputs(wildcards)
     d = wildcards.dataset
     specs = [r for t in TABLES[wildcards.table] for r in runs_of(d, table=t)]
     if wildcards.table in ("ablation", "students"):
@@ -511,8 +518,28 @@ def s2v_table_inputs(wildcards):
         "teachers": [f"results/{d}/models/{sensor_model(s)}/metrics.csv" for s in sensors],
         "fusion": f"results/{d}/models/spamfm/metrics.csv",
         "branches": f"results/{d}/models/spamfm/branch_metrics.csv",
-        "weights": f"results/{d}/models/spamfm/gates.csv",
+    }
+
+
+def table_params(wildcards):
+    """What the table builder needs besides its inputs (vskd.tables.write_comparison_table)."""
+    d = wildcards.dataset
+    if wildcards.table == S2V_TABLE:
+        return {"order": s2v_order(wildcards), "baseline": s2v_baseline(d), "sensors": sakdn_sensors(wildcards)}
+    return {
+        "order": table_order(wildcards),
+        "baseline": config["design_card"]["baseline"],
+        "baselines": table_baselines(wildcards),
+        "controls": table_controls(wildcards),
+        "reference": config.get("reference"),
+        "dataset_kind": eff(wildcards)["dataset"]["kind"],
+    }
+
+
+def per_class_inputs(wildcards):
+    return {
         "per_class": sorted({f for files in s2v_per_class_groups(wildcards).values() for f in files}),
+        "gates": f"results/{wildcards.dataset}/models/spamfm/gates.csv",
     }
 
 

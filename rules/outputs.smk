@@ -2,8 +2,9 @@
 
 
 rule table:
-    """results/tables/{dataset}_{table}.{csv,md,tex}: mean +- std over seeds, paired difference
-    to CE with its 95 % interval, teacher accuracy, controls, optional published reference."""
+    """results/tables/{dataset}_{table}.{csv,md,tex}: every comparison table, either direction:
+    mean +- std over seeds, paired difference to CE with its 95 % interval, the teachers, controls,
+    optional published reference (sensor_to_vision: sensor teachers, SPAMFM, late fusion)."""
     input:
         unpack(table_inputs),
         code=script_code("table.py"),
@@ -19,49 +20,40 @@ rule table:
     log:
         "results/logs/{dataset}/table_{table}.log",
     wildcard_constraints:
-        table="|".join(TABLES),
+        table="|".join(TABLE_NAMES),
     conda:
         "../envs/vskd.yaml"
     resources:
         mem_mb=1000,
         runtime=5,
     params:
-        order=table_order,
-        baseline=lambda w: config["design_card"]["baseline"],
-        baselines=table_baselines,
-        controls=table_controls,
-        reference=lambda w: config.get("reference"),
-        dataset_kind=lambda w: eff(w)["dataset"]["kind"],
+        table=table_params,
     script:
         "../workflow_scripts/table.py"
 
 
-rule s2v_table:
-    """results/tables/{dataset}_sensor_to_vision.{csv,md,tex}: sensor teachers, fused teacher, video
-    student CE / KD (best single) / KD (fused) / SAKDN, late fusion; mean +- std, paired diff to CE."""
+rule per_class_table:
+    """results/tables/{dataset}_sensor_to_vision_per_class.{csv,md}: per-class F1 of each sensor
+    teacher, SPAMFM and each video-student run (over its seeds), beside SPAMFM's gate per sensor."""
     input:
-        unpack(s2v_table_inputs),
-        code=script_code("s2v_table.py"),
+        unpack(per_class_inputs),
+        code=script_code("per_class_table.py"),
     output:
-        csv="results/tables/{dataset}_sensor_to_vision.csv",
-        md="results/tables/{dataset}_sensor_to_vision.md",
-        tex="results/tables/{dataset}_sensor_to_vision.tex",
-        per_class_csv="results/tables/{dataset}_sensor_to_vision_per_class.csv",
-        per_class_md="results/tables/{dataset}_sensor_to_vision_per_class.md",
+        csv="results/tables/{dataset}_{table}_per_class.csv",
+        md="results/tables/{dataset}_{table}_per_class.md",
     log:
-        "results/logs/{dataset}/table_sensor_to_vision.log",
+        "results/logs/{dataset}/table_{table}_per_class.log",
+    wildcard_constraints:
+        table=S2V_TABLE,
     conda:
         "../envs/vskd.yaml"
     resources:
         mem_mb=1000,
         runtime=5,
     params:
-        order=s2v_order,
-        baseline=lambda w: s2v_baseline(w.dataset),
-        sensors=sakdn_sensors,
-        per_class_groups=s2v_per_class_groups,
+        groups=s2v_per_class_groups,
     script:
-        "../workflow_scripts/s2v_table.py"
+        "../workflow_scripts/per_class_table.py"
 
 
 # ---- report figures (`snakemake --report results/report.html`) --------------------------------

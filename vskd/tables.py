@@ -11,9 +11,10 @@ the table says whether the real teacher beats them.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -460,3 +461,45 @@ def make_sensor_to_vision_per_class(
         "gate_*: SPAMFM's mean channel gate (0-3) per sensor over fusion points.\n",
     )
     return out
+
+
+def write_comparison_table(
+    table: str,
+    dataset: str,
+    inputs: Mapping[str, Any],
+    params: Mapping[str, Any],
+    out_csv: str,
+    out_md: str,
+    out_tex: str,
+) -> pd.DataFrame:
+    """Any comparison table of a dataset from a rule's named inputs and its params: the
+    vision_to_sensor tables (``methods``, ``ablation``, ``students``) and ``sensor_to_vision``."""
+    if table == "sensor_to_vision":
+        return make_sensor_to_vision_table(
+            dataset,
+            list(inputs["runs"]) + list(inputs["late_fusion"]),
+            list(inputs["teachers"]),
+            inputs["fusion"],
+            inputs["branches"],
+            params["sensors"],
+            params["order"],
+            params["baseline"],
+            out_csv,
+            out_md,
+            out_tex,
+        )
+    return make_table(
+        table,
+        dataset,
+        list(inputs["runs"]),
+        list(inputs["teachers"]),
+        params["order"],
+        params["baseline"],
+        params["controls"],
+        out_csv,
+        out_md,
+        out_tex,
+        reference=params["reference"],
+        dataset_kind=params["dataset_kind"],
+        baselines=params["baselines"],
+    )

@@ -1,20 +1,15 @@
-"""Snakemake glue: one comparison table (csv, md, tex) of one dataset."""
+"""Snakemake glue: one comparison table (csv, md, tex) of one dataset, either direction."""
 
 from vskd.progress import setup_logging
-from vskd.tables import make_table
+from vskd.tables import write_comparison_table
 
 setup_logging(snakemake.log[0])
-p = snakemake.params
-make_table(
+write_comparison_table(
     snakemake.wildcards.table,
     snakemake.wildcards.dataset,
-    snakemake.input.runs,
-    snakemake.input.teachers,
-    p.order,
-    p.baseline,
-    p.controls,
-    *snakemake.output,
-    reference=p.reference,
-    dataset_kind=p.dataset_kind,
-    baselines=p.baselines,
+    dict(snakemake.input.items()),
+    snakemake.params.table,
+    snakemake.output.csv,
+    snakemake.output.md,
+    snakemake.output.tex,
 )
