@@ -213,3 +213,25 @@ def test_real_utd_files(model_dir, utd_inertial_dir, capsys):
         with torch.no_grad():
             ref = torch.softmax(student.network(torch.tensor(img[None], dtype=torch.float32)).logits, -1)[0]
         np.testing.assert_allclose(row["probabilities"], ref.numpy(), atol=1e-4)
+
+
+def test_damaged_onnx_or_sidecar_is_a_model_error(model_dir, recordings, tmp_path, capsys):
+    import shutil
+
+    onnx = tmp_path / "student.onnx"
+    shutil.copy(model_dir / "student.json", tmp_path / "student.json")
+    onnx.write_bytes((model_dir / "student.onnx").read_bytes()[:500])  # a cut download
+    code, _, err = run_cli([onnx, recordings["utd"]], capsys)
+    assert code == 2 and "student.onnx: not a readable ONNX model" in err
+    shutil.copy(model_dir / "student.onnx", onnx)
+    (tmp_path / "student.json").write_text("{not json")
+    code, _, err = run_cli([onnx, recordings["utd"]], capsys)
+    assert code == 2 and "student.json: not a readable sidecar" in err
+    (tmp_path / "student.json").write_text('{"class_names": ["a"]}')
+    code, _, err = run_cli([onnx, recordings["utd"]], capsys)
+    assert code == 2 and "student.json: sidecar without input" in err
+    cplx = tmp_path / "c.npy"
+    np.save(cplx, np.ones((100, 3), np.complex64))
+    shutil.copy(model_dir / "student.json", tmp_path / "student.json")
+    code, out, _ = run_cli([onnx, cplx, "--json"], capsys)
+    assert code == 1 and "expected real numbers" in json.loads(out)["error"]

@@ -324,3 +324,24 @@ def test_one_wrong_timestamp_is_an_error_not_a_huge_resampling():
     rec = Recording("acc", ("x", "y", "z"), np.zeros((100, 3)), times, 50.0, "rec.csv")
     with pytest.raises(DataFileError, match=r"rec\.csv: \d+ samples at 50 Hz .* exceed gaf\.max_samples"):
         condition(rec, Conditioning(rate_hz=50.0))
+
+
+def test_duplicate_members_and_archive_bombs_are_refused_before_writing(tmp_path, inertial_folder, monkeypatch):
+    import zipfile
+
+    from vskd.data import sources
+
+    dup = tmp_path / "dup.zip"
+    with zipfile.ZipFile(dup, "w") as zf:
+        for p in inertial_folder.iterdir():
+            zf.write(p, f"Inertial/{p.name}")
+        zf.write(next(inertial_folder.iterdir()), f"copy/{next(inertial_folder.iterdir()).name}")
+    with pytest.raises(DataFileError, match=r"dup\.zip: members .* are the same dataset file"):
+        unpack_archive(dup, tmp_path / "raw", "inertial", "utd_mhad")
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("Inertial/a1_s1_t1_inertial.mat", b"\0" * (3 << 20))  # 3 MiB of zeros: a few KB zipped
+    monkeypatch.setattr(sources, "MAX_MEMBER_BYTES", 1 << 20)
+    with pytest.raises(DataFileError, match=r"bomb\.zip: member .* unpacks to"):
+        unpack_archive(bomb, tmp_path / "raw2", "inertial", "utd_mhad")
+    assert not any((tmp_path / "raw2").rglob("*.mat"))  # nothing written

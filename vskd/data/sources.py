@@ -190,6 +190,30 @@ def check_against_sha256sums(files: dict[str, str], root: str | Path) -> int:
     return checked
 
 
+#: largest member an archive may unpack to (the largest file of the datasets is a few hundred MB)
+MAX_MEMBER_BYTES = 8 << 30
+
+
+def _check_room(archive: Path, members: Iterable[zipfile.ZipInfo], out_dir: Path) -> None:
+    """Before writing anything: no member larger than MAX_MEMBER_BYTES, and room on the disk for
+    all of them (a small archive can declare gigabytes)."""
+    members = list(members)
+    big = next((m for m in members if m.file_size > MAX_MEMBER_BYTES), None)
+    if big is not None:
+        raise DataFileError(
+            f"{archive}: member {big.filename} unpacks to {big.file_size / 2**30:.1f} GiB, more than any file "
+            f"of the dataset ({MAX_MEMBER_BYTES / 2**30:.0f} GiB); the archive is not the published one"
+        )
+    need = sum(m.file_size for m in members)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(out_dir).free
+    if need > free:
+        raise DataFileError(
+            f"{archive}: unpacking needs {need / 2**30:.2f} GiB, {free / 2**30:.2f} GiB are free on {out_dir}; "
+            "free some space and rerun"
+        )
+
+
 def unpack_archive(
     archive: str | Path, out_dir: str | Path, modality: str, kind: str, origin: str | None = None
 ) -> int:
@@ -214,6 +238,7 @@ def unpack_archive(
     count = 0
     try:
         with zipfile.ZipFile(archive) as zf:
+            members: dict[str, zipfile.ZipInfo] = {}
             for info in zf.infolist():
                 ref = None if info.is_dir() else adapter.parse_file(Path(info.filename.replace("\\", "/")))
                 if ref is None or ref.modality != wanted:
@@ -223,6 +248,14 @@ def unpack_archive(
                     if wanted == "sensor"
                     else adapter.video_file(ref.clip_id, ref.name)
                 )
+                if rel in members:
+                    raise DataFileError(
+                        f"{archive}: members {members[rel].filename} and {info.filename} are the same dataset "
+                        f"file ({rel}); the archive is not the published one"
+                    )
+                members[rel] = info
+            _check_room(archive, members.values(), Path(out_dir))
+            for rel, info in members.items():
                 dest = Path(out_dir) / rel
                 dest.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(info) as src, atomic_path(dest) as tmp, open(tmp, "wb") as dst:

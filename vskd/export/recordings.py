@@ -66,8 +66,8 @@ def read_recording(path: str | Path, sensor_hint: str | None = None):
                 raise DataFileError(f"{path}: not a readable .npy array ({exc})") from None
             if arr.ndim != 2:
                 raise DataFileError(f"{path}: array of shape {arr.shape}, expected (samples, channels)")
-            if not np.issubdtype(arr.dtype, np.number):
-                raise DataFileError(f"{path}: array of {arr.dtype}, expected numbers")
+            if not np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.complexfloating):
+                raise DataFileError(f"{path}: array of {arr.dtype}, expected real numbers")
             return _generic(path, arr)
         if suffix not in BY_SUFFIX:
             raise DataFileError(

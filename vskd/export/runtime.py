@@ -24,6 +24,23 @@ def find_sidecar(model_path: Path) -> Path | None:
     return None
 
 
+#: what a sidecar must hold for a prediction
+SIDECAR_KEYS = ("class_names", "input")
+
+
+def read_sidecar(path: Path) -> dict[str, Any]:
+    """The sidecar (``student.json``) of an exported student; ModelFileError naming it when it is no
+    JSON object or lacks what a prediction needs."""
+    try:
+        meta = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelFileError(f"{path}: not a readable sidecar ({exc})") from None
+    missing = [k for k in SIDECAR_KEYS if not isinstance(meta, dict) or k not in meta]
+    if missing:
+        raise ModelFileError(f"{path}: sidecar without {', '.join(missing)}; export the student again")
+    return meta
+
+
 class Predictor:
     """``predict(x (C, T) float32) -> probabilities (K,)``; ``meta``: the sidecar."""
 
@@ -34,7 +51,7 @@ class Predictor:
         self.path = path
         self.backend = ""
         sidecar = find_sidecar(path)
-        self.meta: dict[str, Any] | None = json.loads(sidecar.read_text()) if sidecar else None
+        self.meta: dict[str, Any] | None = read_sidecar(sidecar) if sidecar else None
         if path.suffix == ".onnx":
             from .exporter import ort_session
 
@@ -43,7 +60,10 @@ class Predictor:
                     f"{path}: no sidecar {path.with_suffix('.json').name} beside it "
                     "(class names, channels, sampling rate)"
                 )
-            self.session = ort_session(path, threads)
+            try:
+                self.session = ort_session(path, threads)
+            except Exception as exc:  # onnxruntime raises its own types for a damaged graph
+                raise ModelFileError(f"{path}: not a readable ONNX model ({type(exc).__name__}: {exc})") from None
             self.input_name = self.session.get_inputs()[0].name
             self.backend = "onnxruntime"
             self._run = lambda x: self.session.run(None, {self.input_name: x[None]})[0][0]
