@@ -98,7 +98,11 @@ def raw_root(wildcards):
 if workflow.is_main_process:
     for _name in DATASETS:
         if origin_of(_name) != "folder":
-            check_unpacked_files(f"results/{_name}/clips.csv", raw_root(type("W", (), {"dataset": _name})))
+            check_unpacked_files(
+                f"results/{_name}/clips.csv",
+                raw_root(type("W", (), {"dataset": _name})),
+                eff(_name)["dataset"]["kind"],
+            )
 
 
 def script_code(script, *exclude):

@@ -76,3 +76,14 @@ def test_unknown_dataset_kind_names_the_key_and_the_known_adapters():
     expected = r"datasets\.utd\.kind: no dataset adapter 'ntu_rgbd'; known: \['berkeley_mhad'"
     with pytest.raises(ConfigError, match=expected):
         validate_config(config)
+
+
+def test_unknown_sensor_or_camera_fails_with_the_config():
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["datasets"]["berkeley"]["sensors"] = ["shimmer09"]
+    with pytest.raises(ConfigError, match=r"datasets\.berkeley\.sensors: Berkeley-MHAD has no \['shimmer09'\]"):
+        validate_config(config)
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["datasets"]["mmact"]["cameras"] = ["cam9"]
+    with pytest.raises(ConfigError, match=r"datasets\.mmact\.cameras: MMAct has no \['cam9'\]"):
+        validate_config(config)

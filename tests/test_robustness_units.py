@@ -345,3 +345,17 @@ def test_duplicate_members_and_archive_bombs_are_refused_before_writing(tmp_path
     with pytest.raises(DataFileError, match=r"bomb\.zip: member .* unpacks to"):
         unpack_archive(bomb, tmp_path / "raw2", "inertial", "utd_mhad")
     assert not any((tmp_path / "raw2").rglob("*.mat"))  # nothing written
+
+
+def test_a_file_added_to_the_unpacked_folder_is_noticed_at_start_up(tmp_path):
+    from vskd.data.manifest import check_unpacked_files
+
+    raw = tmp_path / "results" / "d" / "raw" / "Inertial"
+    raw.mkdir(parents=True)
+    write_mat(raw / "a3_s1_t1_inertial.mat", 0)
+    manifest = tmp_path / "results" / "d" / "clips.csv"
+    build_manifest(raw.parent, "utd_mhad", ["inertial"]).to_csv(manifest, index=False)
+    check_unpacked_files(manifest, raw.parent, "utd_mhad")  # nothing changed
+    write_mat(raw / "a4_s1_t1_inertial.mat", 1)
+    with pytest.raises(RawFileChanged, match=r"a4_s1_t1_inertial\.mat \(added after the manifest was built\)"):
+        check_unpacked_files(manifest, raw.parent, "utd_mhad")

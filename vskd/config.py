@@ -92,6 +92,13 @@ def check_source(name: str, dataset: dict[str, Any], origin: str = "config") -> 
     message = protocol_problem(dataset)
     if message:
         raise ConfigError(f"{origin}: datasets.{name}.split: {message}")
+    from .data.adapters import get_adapter
+
+    adapter = get_adapter(dataset["kind"])
+    for key, known in (("sensors", list(adapter.sensors)), ("cameras", list(adapter.cameras))):
+        unknown = [x for x in dataset.get(key) or [] if x not in known]
+        if unknown:
+            raise ConfigError(f"{origin}: datasets.{name}.{key}: {adapter.title} has no {unknown}; it has {known}")
 
 
 def protocol_problem(dataset: dict[str, Any]) -> str | None:

@@ -175,9 +175,10 @@ def describe_changes(
     )
 
 
-def check_unpacked_files(manifest_path: str | Path, raw_dir: str | Path | None = None) -> None:
+def check_unpacked_files(manifest_path: str | Path, raw_dir: str | Path | None = None, kind: str | None = None) -> None:
     """Fail if a file the workflow wrote below ``raw_dir`` (unpacked or synthesized; default
-    ``<dataset>/raw/``) changed after the manifest recorded it.
+    ``<dataset>/raw/``) changed after the manifest recorded it, or (given the dataset ``kind``) a
+    sensor file of a selected sensor was added there: it would join silently at the next rebuild.
 
     Meant for start-up (the Snakefile): Snakemake sees the ``raw`` folder as one output and would
     report "Nothing to be done" after an edit inside it. Cheap: one stat per file; a file is
@@ -200,8 +201,24 @@ def check_unpacked_files(manifest_path: str | Path, raw_dir: str | Path | None =
     for modality, column in PATH_COLUMNS.items():
         frame.loc[frame[column] == "", f"{modality}_sha256"] = ""
     changes = raw_file_changes(frame, content=False)
+    if kind is not None:
+        changes += [(str(p), "added after the manifest was built") for p in _added_sensor_files(frame, raw_dir, kind)]
     if changes:
         raise RawFileChanged(describe_changes(changes, manifest_path, raw_dir))
+
+
+def _added_sensor_files(frame: pd.DataFrame, raw_dir: Path, kind: str) -> list[Path]:
+    """Sensor files of the manifest's sensors (its ``sensor_<name>`` columns) below ``raw_dir`` that
+    no row of the manifest records."""
+    adapter = get_adapter(kind)
+    sensors = {c.removeprefix("sensor_") for c in frame.columns if c.startswith("sensor_")}
+    known = {Path(p).resolve() for c in frame.columns if c.startswith("sensor_") for p in frame[c] if p}
+    out = []
+    for path in adapter.iter_candidates(raw_dir):
+        ref = adapter.parse_file(path)
+        if ref is not None and ref.modality == "sensor" and ref.name in sensors and path.resolve() not in known:
+            out.append(path)
+    return sorted(out)
 
 
 def read_split(path: str | Path) -> pd.DataFrame:
