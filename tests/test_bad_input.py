@@ -79,3 +79,15 @@ def test_missing_modality_names_the_file(tmp_path):
         build_manifest(tmp_path, "utd_mhad", ["video", "inertial"])
     manifest = build_manifest(tmp_path, "utd_mhad", ["video", "inertial"], skip_clips=["a5_s2_t1"])
     assert manifest.status.tolist() == ["skipped"]
+
+
+def test_a_mat_declaring_a_huge_array_is_refused_before_inflating(tmp_path, monkeypatch):
+    import scipy.io
+
+    from vskd.data import readers
+
+    path = tmp_path / "a1_s1_t1_inertial.mat"
+    scipy.io.savemat(path, {"d_iner": np.zeros((50_000, 6))}, do_compression=True)  # a few KB on disk
+    monkeypatch.setattr(readers, "MAX_FILE_VALUES", 100_000)
+    with pytest.raises(readers.DataFileError, match=r"a1_s1_t1_inertial\.mat: 'd_iner' declares \(50000, 6\)"):
+        readers.read_inertial(path)

@@ -13,13 +13,27 @@ class DataFileError(ValueError):
     """A raw data file is missing, unreadable or has the wrong content."""
 
 
+#: most values a recording file may declare before it is inflated (a compressed .mat of under a MB
+#: can declare gigabytes); far above any real recording (UTD-MHAD: at most 326 x 6)
+MAX_FILE_VALUES = 6_000_000
+
+
 def read_inertial(path: str | Path) -> np.ndarray:
     """Read ``d_iner`` (N x 6 float64: acc xyz in g, gyro xyz in deg/s) from a UTD-MHAD .mat."""
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: inertial file does not exist")
     try:
+        declared = {name: shape for name, shape, _ in scipy.io.whosmat(path)}  # header only: nothing inflated
+        values = int(np.prod(declared.get("d_iner", (0,))))
+        if values > MAX_FILE_VALUES:
+            raise DataFileError(
+                f"{path}: 'd_iner' declares {declared['d_iner']} values, more than any recording "
+                f"({MAX_FILE_VALUES}); not loaded"
+            )
         mat = scipy.io.loadmat(path)
+    except DataFileError:
+        raise
     except Exception as exc:  # scipy raises several types for corrupt files
         raise DataFileError(f"{path}: not a readable MATLAB file ({exc})") from None
     if "d_iner" not in mat:
