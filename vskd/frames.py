@@ -14,7 +14,7 @@ Layouts (``frames.storage`` + ``frames.compression``):
   reading the 8 sampled frames of a clip decompresses 8 small chunks (one HDF5 read each);
 - ``jpeg``: ``clips/<id>`` a variable-length array of T encoded JPEG frames (smallest, but every
   read pays a JPEG decode).
-The choice is measured by ``benchmarks/bench_frames.py`` (see README).
+The choice is measured by ``benchmarks/bench_frames.py`` (docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -20,10 +20,9 @@ Why each step (the faults are the real datasets', see ``../shared/notes/datasets
      window median is an outlier; its sample is dropped. A 7-sample window tolerates 1-2-sample
      spikes (the median ignores them) while real movement, which lasts longer, moves the median.
      The absolute floor keeps the rule from firing on sensor noise at rest, where the MAD is ~0.
-     Measured on the 3,948 real Berkeley files (6 sigma, floor 1 x 2 g): besides the 16 glitches
-     it drops 897 in-range samples, 812 of them in jumping in place, jumping jacks and clapping -
-     real impact peaks, not faults. Hence ``auto`` means ``range`` for Berkeley, and ``hampel``
-     is an option for data whose glitches stay inside the range.
+     On the real Berkeley files it also drops real impact peaks (jumping, clapping), not only
+     faults (docs/datasets.md); hence ``auto`` means ``range`` for Berkeley, and ``hampel`` is an
+     option for data whose glitches stay inside the range.
    - ``none``: keep everything.
 
    Dropped samples are not replaced by a value of our own: step 4 interpolates across them from

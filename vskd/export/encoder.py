@@ -14,7 +14,7 @@ float in 0..255, for any T (ONNX: a dynamic axis). It computes what ``vskd.gaf.g
 
 Result: the same image as ``gaf_image`` up to float rounding (~1e-7 before quantisation). After
 ``round(255 g)`` a pixel whose value lies within that rounding of a .5 step can land on the other
-level (measured: about 1 pixel in 10^4, never more than one level; see tests/test_export.py).
+level, never more than one (tests/test_export.py bounds how often).
 """
 
 from __future__ import annotations
