@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import torch
+from test_torchfile import Payload
 from torch import nn
 from torch.utils.data import Dataset
 
@@ -68,3 +69,35 @@ def test_deterministic_switches():
         assert os.environ["CUBLAS_WORKSPACE_CONFIG"] in (":4096:8", ":16:8")
     finally:
         torch.use_deterministic_algorithms(before)
+
+
+def _train(tmp_path, epochs):
+    torch.manual_seed(0)
+    model = nn.Linear(4, 2)
+
+    def batch_fn(batch):
+        logits = model(batch["x"])
+        loss = nn.functional.cross_entropy(logits, batch["label"])
+        return loss, {"ce": loss.detach()}, logits, batch["label"]
+
+    spec = FitSpec(epochs=epochs, batch_size=8, seed=0, optimizer={"name": "sgd", "lr": 0.1})
+    return fit(model, nn.Identity(), Toy(), spec, batch_fn, tmp_path / "ck.pt", "fp")
+
+
+def test_checkpoints_resume_and_a_damaged_one_is_moved_aside(tmp_path, caplog):
+    full = _train(tmp_path / "a", 3)
+    (tmp_path / "b").mkdir()
+    _train(tmp_path / "b", 2)  # leaves its checkpoint after epoch 2
+    resumed = _train(tmp_path / "b", 3)  # vskd's own checkpoint loads with weights_only=True
+    assert [r["loss"] for r in resumed] == [r["loss"] for r in full]
+    ck = tmp_path / "b" / "ck.pt"
+    ck.write_bytes(ck.read_bytes()[:100])  # truncated (a full disk, a killed copy)
+    with caplog.at_level("WARNING", logger="vskd.training.loop"):
+        again = _train(tmp_path / "b", 3)
+    assert [r["loss"] for r in again] == [r["loss"] for r in full]  # started over
+    assert (tmp_path / "b" / "ck.pt.damaged").is_file()
+    assert any("ck.pt: damaged" in r.getMessage() and "starts over" in r.getMessage() for r in caplog.records)
+    marker = tmp_path / "pwned"
+    torch.save({"fingerprint": "fp", "x": Payload(marker)}, ck)  # a checkpoint that would run code
+    _train(tmp_path / "b", 3)
+    assert not marker.exists()
