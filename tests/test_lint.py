@@ -3,7 +3,7 @@ on the repository as committed (the same commands .ci/run runs before the test s
 
 from __future__ import annotations
 
-import shutil
+import importlib.util
 import subprocess
 import sys
 
@@ -21,9 +21,9 @@ def _run(*cmd: str) -> subprocess.CompletedProcess:
     ids=["ruff-check", "ruff-format", "snakefmt"],
 )
 def test_formatters_and_linters_are_clean(cmd):
-    if shutil.which(cmd[0]) is None:
+    if importlib.util.find_spec(cmd[0]) is None:
         pytest.skip(f"{cmd[0]} is not installed (pip install -e '.[test]')")
-    proc = _run(*cmd)
+    proc = _run(sys.executable, "-m", *cmd)
     assert proc.returncode == 0, f"{' '.join(cmd)}:\n{proc.stdout[-4000:]}{proc.stderr[-2000:]}"
 
 
