@@ -25,7 +25,7 @@ from vskd.runs import (  # noqa: E402
 )
 from vskd.sakdn_config import (  # noqa: E402
     fusion_teacher_config,
-    reverse_run_config,
+    sensor_to_vision_run_config,
     sakdn_config,
     sensor_teacher_config,
 )
@@ -34,12 +34,12 @@ EFFECTIVE = validate_config(config, origin="config (config.yaml and --config/--c
 DATASETS = list(EFFECTIVE)
 RUNS = expand_runs(config, EFFECTIVE, origin="config (runs)")
 RUN_NAMES = sorted({name for _, name, _ in RUNS})
-S2V = {k: r for k, r in RUNS.items() if r.direction == "sensor_to_vision"}
-S2V_NAMES = sorted({n for _, n, _ in S2V})
-SAKDN = {d: sakdn_config(config, d, EFFECTIVE[d]) for d in sorted({d for d, _, _ in S2V})}
+SENSOR_TO_VISION = {k: r for k, r in RUNS.items() if r.direction == "sensor_to_vision"}
+SENSOR_TO_VISION_NAMES = sorted({n for _, n, _ in SENSOR_TO_VISION})
+SAKDN = {d: sakdn_config(config, d, EFFECTIVE[d]) for d in sorted({d for d, _, _ in SENSOR_TO_VISION})}
 MODELS = expand_models(EFFECTIVE, SAKDN)
 MODEL_NAMES = sorted({name for _, name in MODELS})
-if "late_fusion" in S2V_NAMES:
+if "late_fusion" in SENSOR_TO_VISION_NAMES:
     raise ValueError(
         "config (runs): 'late_fusion' is the late-fusion reference of sensor_to_vision; " "name the run otherwise"
     )
@@ -50,8 +50,8 @@ TABLES = {
     "students": ("students",),
 }
 #: the table of the sensor_to_vision direction (its runs, sensor teachers, SPAMFM, late fusion)
-S2V_TABLE = "sensor_to_vision"
-TABLE_NAMES = [*TABLES, S2V_TABLE]
+SENSOR_TO_VISION_TABLE = "sensor_to_vision"
+TABLE_NAMES = [*TABLES, SENSOR_TO_VISION_TABLE]
 DESIGN_CARD = {"student": "student", "student_baseline": "baseline"}
 #: the design-card copy of the video teacher's metrics: results/{dataset}/teacher_metrics.csv
 TEACHER_CARD = "teacher"
@@ -298,7 +298,7 @@ def run_params(wildcards):
     sensor_to_vision run: its video student and which sensor teachers it may read)."""
     spec = run_spec(wildcards)
     if spec.direction == "sensor_to_vision":
-        return reverse_run_config(eff(wildcards), spec, sakdn(wildcards))
+        return sensor_to_vision_run_config(eff(wildcards), spec, sakdn(wildcards))
     return run_config(eff(wildcards), spec)
 
 
@@ -357,7 +357,7 @@ def sakdn_sensors(wildcards):
     return list(sakdn(wildcards)["sensors"])
 
 
-def s2v_baseline(dataset):
+def sensor_to_vision_baseline(dataset):
     """The sensor_to_vision CE row (the table's reference and the late fusion's video side)."""
     names = [r.name for r in runs_of(dataset) if r.direction == "sensor_to_vision" and r.method == "ce"]
     return names[0] if names else None
@@ -448,9 +448,9 @@ def table_targets():
         for table in TABLES:
             if any(runs_of(d, table=t) for t in TABLES[table]):
                 out += [f"results/tables/{d}_{table}.{ext}" for ext in ("csv", "md", "tex")]
-        if d in SAKDN and s2v_baseline(d):
-            out += [f"results/tables/{d}_{S2V_TABLE}.{ext}" for ext in ("csv", "md", "tex")]
-            out += [f"results/tables/{d}_{S2V_TABLE}_per_class.{ext}" for ext in ("csv", "md")]
+        if d in SAKDN and sensor_to_vision_baseline(d):
+            out += [f"results/tables/{d}_{SENSOR_TO_VISION_TABLE}.{ext}" for ext in ("csv", "md", "tex")]
+            out += [f"results/tables/{d}_{SENSOR_TO_VISION_TABLE}_per_class.{ext}" for ext in ("csv", "md")]
     return out
 
 
@@ -495,8 +495,8 @@ def table_baselines(wildcards):
 def table_inputs(wildcards):
     """Metrics of every run the table shows, CE's (paired differences) and the teachers' (the
     sensor_to_vision table: also late fusion, SPAMFM and its branches)."""
-    if wildcards.table == S2V_TABLE:
-        return s2v_table_inputs(wildcards)
+    if wildcards.table == SENSOR_TO_VISION_TABLE:
+        return sensor_to_vision_table_inputs(wildcards)
     d = wildcards.dataset
     specs = [r for t in TABLES[wildcards.table] for r in runs_of(d, table=t)]
     if wildcards.table in ("ablation", "students"):
@@ -511,10 +511,10 @@ def table_inputs(wildcards):
     return out
 
 
-def s2v_table_inputs(wildcards):
+def sensor_to_vision_table_inputs(wildcards):
     d, sensors = wildcards.dataset, sakdn_sensors(wildcards)
-    base = s2v_baseline(d)
-    specs = [r for r in S2V.values() if r.dataset == d]
+    base = sensor_to_vision_baseline(d)
+    specs = [r for r in SENSOR_TO_VISION.values() if r.dataset == d]
     seeds = sorted({r.seed for r in specs if r.name == base})
     return {
         "runs": sorted({f"{r.folder}/metrics.csv" for r in specs}),
@@ -528,8 +528,12 @@ def s2v_table_inputs(wildcards):
 def table_params(wildcards):
     """What the table builder needs besides its inputs (vskd.tables.write_comparison_table)."""
     d = wildcards.dataset
-    if wildcards.table == S2V_TABLE:
-        return {"order": s2v_order(wildcards), "baseline": s2v_baseline(d), "sensors": sakdn_sensors(wildcards)}
+    if wildcards.table == SENSOR_TO_VISION_TABLE:
+        return {
+            "order": sensor_to_vision_order(wildcards),
+            "baseline": sensor_to_vision_baseline(d),
+            "sensors": sakdn_sensors(wildcards),
+        }
     return {
         "order": table_order(wildcards),
         "baseline": config["design_card"]["baseline"],
@@ -542,23 +546,23 @@ def table_params(wildcards):
 
 def per_class_inputs(wildcards):
     return {
-        "per_class": sorted({f for files in s2v_per_class_groups(wildcards).values() for f in files}),
+        "per_class": sorted({f for files in sensor_to_vision_per_class_groups(wildcards).values() for f in files}),
         "gates": f"results/{wildcards.dataset}/models/spamfm/gates.csv",
     }
 
 
-def s2v_per_class_groups(wildcards):
+def sensor_to_vision_per_class_groups(wildcards):
     """Per-class F1 columns of the sensor_to_vision table -> the per-class files each averages:
     each sensor teacher, the SPAMFM teacher, each video-student run over its seeds."""
     d, sensors = wildcards.dataset, sakdn_sensors(wildcards)
     groups = {f"teacher_{s}": [f"results/{d}/models/{sensor_model(s)}/per_class.csv"] for s in sensors}
     groups["fused_teacher"] = [f"results/{d}/models/spamfm/per_class.csv"]
-    for run in s2v_order(wildcards):
+    for run in sensor_to_vision_order(wildcards):
         groups[run] = [f"{r.folder}/per_class.csv" for r in runs_of(d, run)]
     return groups
 
 
-def s2v_order(wildcards):
+def sensor_to_vision_order(wildcards):
     names = []
     for row in config["runs"]:
         if row.get("direction") == "sensor_to_vision" and any(

@@ -44,14 +44,14 @@ rule per_class_table:
     log:
         "results/logs/{dataset}/table_{table}_per_class.log",
     wildcard_constraints:
-        table=S2V_TABLE,
+        table=SENSOR_TO_VISION_TABLE,
     conda:
         "../envs/vskd.yaml"
     resources:
         mem_mb=1000,
         runtime=5,
     params:
-        groups=s2v_per_class_groups,
+        groups=sensor_to_vision_per_class_groups,
     script:
         "../workflow_scripts/per_class_table.py"
 

@@ -37,7 +37,7 @@ rule train_run:
 rule late_fusion:
     """The upper reference: the CE video student's and the SPAMFM teacher's test predictions combined."""
     input:
-        video=lambda w: f"results/{w.dataset}/runs/{s2v_baseline(w.dataset)}/seed{w.seed}/test_logits.csv",
+        video=lambda w: f"results/{w.dataset}/runs/{sensor_to_vision_baseline(w.dataset)}/seed{w.seed}/test_logits.csv",
         sensor="results/{dataset}/models/spamfm/test_logits.csv",
         code=script_code("late_fusion.py"),
     output:

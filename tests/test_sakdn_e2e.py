@@ -42,15 +42,15 @@ def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def reverse(tmp_path_factory) -> Path:
+def s2v_workdir(tmp_path_factory) -> Path:
     workdir = tmp_path_factory.mktemp("s2v")
     (workdir / "config.yaml").write_text(yaml.safe_dump(smoke_config()))
     snakemake(workdir, TABLE, TABLE.replace(".csv", "_per_class.csv"))
     return workdir
 
 
-def test_table_has_teachers_students_and_late_fusion(reverse):
-    table = pd.read_csv(reverse / TABLE)
+def test_table_has_teachers_students_and_late_fusion(s2v_workdir):
+    table = pd.read_csv(s2v_workdir / TABLE)
     runs = list(table.run)
     assert runs[:5] == ["teacher_acc", "teacher_gyro", "fused_teacher", "fused_branch_acc", "fused_branch_gyro"]
     assert runs[5:] == ["s2v_ce", "s2v_kd_best", "s2v_kd_fused", "s2v_sakdn", "late_fusion"]
@@ -58,34 +58,34 @@ def test_table_has_teachers_students_and_late_fusion(reverse):
     assert (students.n_seeds == 2).all() and (students.data_source == "synthetic").all()
     assert table.set_index("run").loc["s2v_kd_fused", "teacher"] == "fused"
     assert table.set_index("run").loc["s2v_kd_best", "teacher"] in ("acc", "gyro")
-    md = (reverse / TABLE.replace(".csv", ".md")).read_text()
+    md = (s2v_workdir / TABLE.replace(".csv", ".md")).read_text()
     assert "Do the sensor teachers help the video student?" in md
-    assert (reverse / TABLE.replace(".csv", ".tex")).read_text().startswith(r"\begin{table}")
-    per_class = pd.read_csv(reverse / TABLE.replace(".csv", "_per_class.csv"))
+    assert (s2v_workdir / TABLE.replace(".csv", ".tex")).read_text().startswith(r"\begin{table}")
+    per_class = pd.read_csv(s2v_workdir / TABLE.replace(".csv", "_per_class.csv"))
     assert {"f1_teacher_acc", "f1_fused_teacher", "f1_s2v_sakdn", "gate_acc", "gate_gyro"} <= set(per_class.columns)
     assert len(per_class) == 27
 
 
-def test_reverse_runs_record_direction_and_losses(reverse):
-    run = reverse / "results/utd/runs/s2v_sakdn/seed0"
+def test_reverse_runs_record_direction_and_losses(s2v_workdir):
+    run = s2v_workdir / "results/utd/runs/s2v_sakdn/seed0"
     metrics = pd.read_csv(run / "metrics.csv").iloc[0]
     assert metrics.direction == "sensor_to_vision" and metrics.method == "sakdn"
     history = pd.read_csv(run / "history.csv")
     assert {"ce", "kd", "gsdm", "semantic"} <= set(history.columns)
     for sensor in ("acc", "gyro"):
-        assert (reverse / f"results/utd/models/sensor_{sensor}/knowledge.h5").is_file()
-        assert (reverse / f"results/utd/models/spamfm/knowledge_{sensor}.h5").is_file()
-    weights = pd.read_csv(reverse / "results/utd/models/spamfm/gates.csv")
+        assert (s2v_workdir / f"results/utd/models/sensor_{sensor}/knowledge.h5").is_file()
+        assert (s2v_workdir / f"results/utd/models/spamfm/knowledge_{sensor}.h5").is_file()
+    weights = pd.read_csv(s2v_workdir / "results/utd/models/spamfm/gates.csv")
     assert set(weights.sensor) == {"acc", "gyro"} and weights.mean_gate.between(0, 3).all()
 
 
-def test_rerun_is_a_noop_and_late_fusion_setting_reruns_only_its_consumers(reverse):
-    out = snakemake(reverse, TABLE, "-n", "--quiet", "rules").stdout
+def test_rerun_is_a_noop_and_late_fusion_setting_reruns_only_its_consumers(s2v_workdir):
+    out = snakemake(s2v_workdir, TABLE, "-n", "--quiet", "rules").stdout
     assert "Nothing to be done" in out or "total" not in out
-    config = yaml.safe_load((reverse / "config.yaml").read_text())
+    config = yaml.safe_load((s2v_workdir / "config.yaml").read_text())
     config["sakdn"]["late_fusion"] = "softmax"
-    (reverse / "config.yaml").write_text(yaml.safe_dump(config))
-    out = snakemake(reverse, TABLE, "-n", "--quiet", "rules").stdout
+    (s2v_workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    out = snakemake(s2v_workdir, TABLE, "-n", "--quiet", "rules").stdout
     planned = {
         line.split()[0]
         for line in out.splitlines()

@@ -11,7 +11,7 @@ from repo_paths import REPO
 
 from vskd.config import ConfigError, validate_config
 from vskd.runs import expand_runs
-from vskd.sakdn_config import UTD_SENSORS, reverse_run_config, sakdn_config
+from vskd.sakdn_config import UTD_SENSORS, sakdn_config, sensor_to_vision_run_config
 from vskd.training.sensor_to_vision import choose_teachers
 
 
@@ -39,7 +39,7 @@ def test_reverse_rows_expand_with_their_own_folder_and_video_student(config):
     assert "num_segments" in spec.student and spec.student["backbone"] == "smallcnn"  # a TRN section
     assert runs[("utd", "ce", seed)].direction == "vision_to_sensor"  # default kept
     assert not any(d == "sensor_only" and n.startswith("s2v") for d, n, _ in runs)  # no video
-    cfg = reverse_run_config(validate_config(config)["utd"], spec, sakdn_config(config, "utd"))
+    cfg = sensor_to_vision_run_config(validate_config(config)["utd"], spec, sakdn_config(config, "utd"))
     assert cfg["run"]["sensor_teacher"] == "fused" and cfg["sakdn"]["sensors"] == ["acc", "gyro"]
 
 

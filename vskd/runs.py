@@ -91,12 +91,12 @@ def expand_runs(
         teacher = row.get("teacher", "trained") if needs_teacher else None
         if not needs_teacher and "teacher" in row:
             raise ConfigError(f"{where}: method {row['method']!r} reads no teacher; drop 'teacher'")
-        reverse = row.get("direction", "vision_to_sensor") == "sensor_to_vision"
+        to_video = row.get("direction", "vision_to_sensor") == "sensor_to_vision"
         extra: dict[str, Any] = {}
-        if reverse:  # SAKDN's direction: checks and defaults in vskd.sakdn_config
-            from .sakdn_config import reverse_row
+        if to_video:  # SAKDN's direction: checks and defaults in vskd.sakdn_config
+            from .sakdn_config import sensor_to_vision_row
 
-            extra = reverse_row(row, needs_teacher, where)
+            extra = sensor_to_vision_row(row, needs_teacher, where)
         elif "sensor_teacher" in row:
             raise ConfigError(f"{where}: sensor_teacher needs direction: sensor_to_vision")
         datasets = row.get("datasets")
@@ -106,17 +106,17 @@ def expand_runs(
         # a listed dataset with `enabled: false` is left out, like the dataset itself
         for name in [d for d in datasets if d in effective] if datasets else list(effective):
             eff = effective[name]
-            if (needs_teacher or reverse) and "video" not in eff["dataset"]["modalities"]:
+            if (needs_teacher or to_video) and "video" not in eff["dataset"]["modalities"]:
                 if datasets:
                     raise ConfigError(
                         f"{where}: method {row['method']!r} needs a video "
-                        f"{'student' if reverse else 'teacher'} but dataset {name!r} has no video"
+                        f"{'student' if to_video else 'teacher'} but dataset {name!r} has no video"
                     )
                 continue
-            if reverse:
-                from .sakdn_config import reverse_student
+            if to_video:
+                from .sakdn_config import sensor_to_vision_student
 
-                student = reverse_student(config, eff, row, where)
+                student = sensor_to_vision_student(config, eff, row, where)
             else:
                 student = deep_merge(eff["student"], row.get("student", {}))
                 _check_student(student, where)
@@ -129,7 +129,7 @@ def expand_runs(
                     params,
                     teacher,
                     student,
-                    row.get("table", "sensor_to_vision" if reverse else "methods"),
+                    row.get("table", "sensor_to_vision" if to_video else "methods"),
                     row.get("label", row["name"]),
                     **extra,
                 )

@@ -123,7 +123,7 @@ def fusion_teacher_config(eff: dict[str, Any], sakdn: dict[str, Any]) -> dict[st
     }
 
 
-def reverse_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str, Any]) -> dict[str, Any]:
+def sensor_to_vision_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str, Any]) -> dict[str, Any]:
     """A sensor_to_vision run's config: frames, its video student, its row, its seed, and which
     teachers it may read (a named teacher narrows ``sensors`` to itself). Teacher settings reach the
     run through its input files (their change rebuilds the caches, hence the run)."""
@@ -151,7 +151,7 @@ def reverse_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str, Any]) ->
 SENSOR_TEACHER_CHOICES = ("best", "fused")
 
 
-def reverse_row(row: dict[str, Any], needs_teacher: bool, where: str) -> dict[str, Any]:
+def sensor_to_vision_row(row: dict[str, Any], needs_teacher: bool, where: str) -> dict[str, Any]:
     """The RunSpec fields of a sensor_to_vision row; ConfigError for rows that cannot mean anything."""
     if row.get("teacher", "trained") != "trained":
         raise ConfigError(
@@ -170,7 +170,9 @@ def reverse_row(row: dict[str, Any], needs_teacher: bool, where: str) -> dict[st
     return {"direction": "sensor_to_vision", "sensor_teacher": sensor_teacher}
 
 
-def reverse_student(config: dict[str, Any], eff: dict[str, Any], row: dict[str, Any], where: str) -> dict[str, Any]:
+def sensor_to_vision_student(
+    config: dict[str, Any], eff: dict[str, Any], row: dict[str, Any], where: str
+) -> dict[str, Any]:
     """The run's video student (TRN section), validated like the VSKD teacher section; also checks
     that a named sensor teacher exists for this dataset."""
     sakdn = sakdn_config(config, eff["name"], eff)

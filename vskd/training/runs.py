@@ -48,5 +48,5 @@ DIRECTIONS: dict[str, Callable[[dict[str, Any], Mapping[str, Any], RunOutputs], 
 
 def train_run(direction: str, cfg: dict[str, Any], inputs: Mapping[str, Any], out: RunOutputs) -> dict[str, float]:
     """Train and evaluate one run (its config from ``vskd.runs.run_config`` or, for
-    sensor_to_vision, ``vskd.sakdn_config.reverse_run_config``); write its files."""
+    sensor_to_vision, ``vskd.sakdn_config.sensor_to_vision_run_config``); write its files."""
     return DIRECTIONS[direction](cfg, inputs, out)
