@@ -354,7 +354,8 @@ def test_a_file_added_to_the_unpacked_folder_is_noticed_at_start_up(tmp_path):
     raw.mkdir(parents=True)
     write_mat(raw / "a3_s1_t1_inertial.mat", 0)
     manifest = tmp_path / "results" / "d" / "clips.csv"
-    build_manifest(raw.parent, "utd_mhad", ["inertial"]).to_csv(manifest, index=False)
+    write_mat(raw / "a5_s1_t1_inertial.mat", 2)  # a skipped clip's file is known, not added
+    build_manifest(raw.parent, "utd_mhad", ["inertial"], skip_clips=["a5_s1_t1"]).to_csv(manifest, index=False)
     check_unpacked_files(manifest, raw.parent, "utd_mhad")  # nothing changed
     write_mat(raw / "a4_s1_t1_inertial.mat", 1)
     with pytest.raises(RawFileChanged, match=r"a4_s1_t1_inertial\.mat \(added after the manifest was built\)"):
