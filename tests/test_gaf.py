@@ -142,3 +142,28 @@ def test_unknown_channel_and_kind_are_rejected():
         gaf_image(np.zeros((10, 6)), channels=["acc_w"])
     with pytest.raises(ValueError, match="unknown GAF kind"):
         gramian_angular_field(np.zeros(10), "gaff")
+
+
+def test_extreme_finite_values_are_named(tmp_path, caplog):
+    """One 1e200 sample leaves the rest of the channel on one grey level: warned like a blank
+    channel; values whose range overflows the float range are an error naming the file."""
+    import pandas as pd
+    from scipy.io import savemat
+
+    from vskd.data.readers import DataFileError
+    from vskd.gaf_store import write_gaf_h5
+
+    rng = np.random.default_rng(0)
+    rec = rng.normal(size=(120, 6))
+    rec[60, 1] = 1e200
+    path = tmp_path / "a1_s1_t1_inertial.mat"
+    savemat(path, {"d_iner": rec})
+    manifest = pd.DataFrame({"clip_id": ["a1_s1_t1"], "label": [0], "inertial_path": [str(path)], "status": ["ok"]})
+    params = {"kind": "gasf", "channels": ["acc_x", "acc_y", "acc_z"], "image_size": 32, "interpolation": "area"}
+    with caplog.at_level("WARNING", logger="vskd.gaf_store"):
+        write_gaf_h5(manifest, tmp_path / "gaf.h5", params, "utd_mhad")
+    assert any("a1_s1_t1" in r.getMessage() and "acc_y" in r.getMessage() for r in caplog.records)
+    rec[10, 2], rec[11, 2] = 1e308, -1e308
+    savemat(path, {"d_iner": rec})
+    with pytest.raises(DataFileError, match=r"a1_s1_t1_inertial\.mat: channel acc_z spans more than the float range"):
+        write_gaf_h5(manifest, tmp_path / "gaf2.h5", params, "utd_mhad")

@@ -40,6 +40,21 @@ def gaf_params(gaf_cfg: dict[str, Any], kind: str) -> dict[str, Any]:
     return params
 
 
+def _one_sample_dominates(x: np.ndarray, path: str, channel: str) -> bool:
+    """Whether a channel's range is set by a few extreme samples, so that min-max scaling leaves
+    every other sample on one grey level (the image is blank but for them). A range beyond the
+    float range is an error naming the file."""
+    span = float(np.max(x)) - float(np.min(x))
+    if not np.isfinite(span):
+        raise DataFileError(
+            f"{path}: channel {channel} spans more than the float range (values up to {np.max(np.abs(x)):.3g})"
+        )
+    if span == 0:
+        return False
+    spread = float(np.percentile(x, 99) - np.percentile(x, 1))
+    return spread < 1e-3 * span
+
+
 def sensor_channels(
     adapter: DatasetAdapter, sensors: Sequence[str], channels: Sequence[str]
 ) -> list[tuple[str, list[str]]]:
@@ -110,11 +125,16 @@ def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[s
                 series, rep = condition(rec, cond, adapter.spec(sensor))
                 spikes, reordered, dups = spikes + rep.spikes, reordered + rep.reordered, dups + rep.duplicates
                 sel = [rec.channels.index(c) for c in chans]
-                flat = [c for c, j in zip(chans, sel) if np.ptp(series[:, j]) == 0]
+                with np.errstate(over="ignore", invalid="ignore"):  # extreme values are named below
+                    flat = [c for c, j in zip(chans, sel) if np.ptp(series[:, j]) == 0]
+                    flat += [
+                        c for c, j in zip(chans, sel) if c not in flat and _one_sample_dominates(series[:, j], path, c)
+                    ]
                 if flat:
                     blank += 1
                     log.warning(
-                        "%s: channel(s) %s constant in %s: blank GAF image channel(s)",
+                        "%s: channel(s) %s constant (or one extreme sample spans their whole range) in %s: "
+                        "blank GAF image channel(s)",
                         row["clip_id"],
                         ", ".join(flat),
                         path,
