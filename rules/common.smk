@@ -82,9 +82,9 @@ def from_archives(name):
     return origin in ("download", "archives")
 
 
-def raw_root(wildcards):
+def raw_root(wildcards_or_name):
     """The folder the manifest scans: unpacked archives, a synthesized folder or the user's folder."""
-    d = wildcards.dataset
+    d = getattr(wildcards_or_name, "dataset", wildcards_or_name)
     if from_archives(d):
         return f"results/{d}/raw"
     if origin_of(d) == "synthetic":
@@ -100,7 +100,7 @@ if workflow.is_main_process:
         if origin_of(_name) != "folder":
             check_unpacked_files(
                 f"results/{_name}/clips.csv",
-                raw_root(type("W", (), {"dataset": _name})),
+                raw_root(_name),
                 eff(_name)["dataset"]["kind"],
             )
 
@@ -216,22 +216,17 @@ def sakdn_gaf_selection(name, sensor):
     return {"sensors": [sensor], "channels": list(eff(name)["gaf"]["channels"])}
 
 
-def gaf_images_file(name, selection=None, kind=None):
-    """The GAF file of a selection: ``gaf_{kind}.h5`` for the dataset's own (the student's) set,
-    ``gaf_{kind}_{sensor}.h5`` for a SAKDN sensor teacher's differing one."""
-    kind = kind or eff(name)["gaf"]["kind"]
-    if selection is None or selection == default_gaf_selection(name):
+def gaf_images_file(name, sensor=None):
+    """The GAF file of the dataset's own selection (the student's), ``gaf_{kind}.h5``, or of a SAKDN
+    sensor teacher's: the same file where its selection is the same, else ``gaf_{kind}_{sensor}.h5``."""
+    kind = eff(name)["gaf"]["kind"]
+    if sensor is None or sakdn_gaf_selection(name, sensor) == default_gaf_selection(name):
         return f"results/{name}/gaf_{kind}.h5"
-    sensor = next(s for s in SAKDN[name]["sensors"] if sakdn_gaf_selection(name, s) == selection)
     return f"results/{name}/gaf_{kind}_{sensor}.h5"
 
 
 def gaf_file(wildcards):
     return gaf_images_file(wildcards.dataset)
-
-
-def sakdn_gaf(name, sensor):
-    return gaf_images_file(name, sakdn_gaf_selection(name, sensor))
 
 
 def gaf_images_params(wildcards):
@@ -416,7 +411,7 @@ def _model_data(wildcards):
     if spec.input == "frames":
         out["frames"] = f"results/{d}/frames.h5"
     else:
-        out["gaf"] = [sakdn_gaf(d, s) for s in spec.sensors]
+        out["gaf"] = [gaf_images_file(d, s) for s in spec.sensors]
     return out
 
 

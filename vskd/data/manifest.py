@@ -189,10 +189,11 @@ def check_unpacked_files(manifest_path: str | Path, raw_dir: str | Path | None =
     raw_dir = Path(raw_dir) if raw_dir is not None else manifest_path.parent / "raw"
     if not manifest_path.is_file() or not raw_dir.is_dir():
         return
-    try:
-        frame = read_manifest(manifest_path)
+    try:  # every row: a skipped clip's file is known, not added (fingerprints are checked for usable rows)
+        frame = read_manifest(manifest_path, usable_only=False)
     except DataFileError:
         return  # an old-format manifest is rebuilt anyway (its code input changed)
+    added = _added_sensor_files(frame, raw_dir, kind) if kind is not None else []
     root = raw_dir.resolve()
     for column in PATH_COLUMNS.values():
         frame = frame.assign(
@@ -201,11 +202,7 @@ def check_unpacked_files(manifest_path: str | Path, raw_dir: str | Path | None =
     for modality, column in PATH_COLUMNS.items():
         frame.loc[frame[column] == "", f"{modality}_sha256"] = ""
     changes = raw_file_changes(frame, content=False)
-    if kind is not None:  # every row counts here: a skipped clip's file is known, not added
-        everything = read_manifest(manifest_path, usable_only=False)
-        changes += [
-            (str(p), "added after the manifest was built") for p in _added_sensor_files(everything, raw_dir, kind)
-        ]
+    changes += [(str(p), "added after the manifest was built") for p in added]
     if changes:
         raise RawFileChanged(describe_changes(changes, manifest_path, raw_dir))
 
