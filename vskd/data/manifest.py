@@ -289,10 +289,7 @@ def build_manifest(
             skip.add(clip)
     found = adapter.scan(root)
     if not found:
-        raise DataFileError(
-            f"{root}: no {adapter.title} file found (expected e.g. "
-            f"{adapter.sensor_file(adapter.example_clip, adapter.default_sensors[0])})"
-        )
+        raise DataFileError(f"{root}: no {adapter.title} file found (expected e.g. {adapter.example_sensor_file()})")
     for clip_id in sorted(skip - set(found)):
         log.warning("skip_clips lists %s, but %s holds no file of that clip (a typo?)", clip_id, root)
     extra = [*adapter.attributes, *(f"sensor_{s}" for s in sensor_names), *(f"video_{c}" for c in camera_names)]

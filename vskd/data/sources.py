@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..atomic import atomic_path
-from .adapters import DatasetAdapter, get_adapter
+from .adapters import get_adapter
 from .download import sha256_of
 from .readers import DataFileError
 
@@ -53,10 +53,6 @@ def source_origin(kind: str, source: str) -> str:
     if any((path / name).is_file() for name in archives.values()):
         return "archives"
     return "folder"
-
-
-def _example(adapter: DatasetAdapter) -> str:
-    return adapter.sensor_file(adapter.example_clip, adapter.default_sensors[0])
 
 
 def source_problem(
@@ -108,7 +104,7 @@ def source_problem(
             return None
     return "source", (
         f"{source} holds no {adapter.title} file of modalities {modalities} "
-        f"(e.g. {_example(adapter)}, anywhere below it)" + (" and no archive" if adapter.archives else "")
+        f"(e.g. {adapter.example_sensor_file()}, anywhere below it)" + (" and no archive" if adapter.archives else "")
     )
 
 
@@ -265,7 +261,7 @@ def unpack_archive(
         raise DataFileError(f"{archive}: truncated or corrupt zip archive ({exc}); {remedy}") from None
     if count == 0:
         raise DataFileError(
-            f"{archive}: holds no {adapter.title} {modality} file (e.g. {_example(adapter)})"
+            f"{archive}: holds no {adapter.title} {modality} file (e.g. {adapter.example_sensor_file()})"
             if modality == "inertial"
             else f"{archive}: holds no {adapter.title} {modality} file (e.g. "
             f"{adapter.video_file(adapter.example_clip, adapter.default_camera)})"

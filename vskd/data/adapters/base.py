@@ -167,6 +167,10 @@ class DatasetAdapter(ABC):
     def video_file(self, clip_id: str, camera: str) -> str:
         """Relative path of a camera's video (file or frame folder) in the official layout."""
 
+    def example_sensor_file(self) -> str:
+        """What a sensor file of the dataset is called, for messages (its example clip)."""
+        return self.sensor_file(self.example_clip, self.default_sensors[0])
+
     def scan(self, root: str | Path) -> dict[str, dict[tuple[str, str], Path]]:
         """clip id -> {(modality, name): path} for every dataset file (or frame folder) below root."""
         found: dict[str, dict[tuple[str, str], Path]] = {}
