@@ -10,7 +10,8 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from vskd.training.common import _oracle
-from vskd.training.loop import FitSpec, fit, set_deterministic
+from vskd.training.compute import set_deterministic
+from vskd.training.loop import FitSpec, fit
 
 
 class Toy(Dataset):
@@ -19,13 +20,11 @@ class Toy(Dataset):
         self.x = torch.randn(32, 4, generator=g)
         self.y = (self.x[:, 0] > 0).long()
 
-    def set_epoch(self, epoch):
-        pass
-
     def __len__(self):
         return 32
 
-    def __getitem__(self, i):
+    def __getitem__(self, key):
+        _, i = key  # (epoch, index) keys from the training loop's sampler
         return {"x": self.x[i], "label": self.y[i]}
 
 

@@ -136,7 +136,7 @@ def deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]
 def dataset_config(config: dict[str, Any], name: str, origin: str = "config") -> dict[str, Any]:
     """The effective config of one dataset: default sections deep-merged with its overrides.
 
-    Returns ``{"name", "seed", "device", "dataset": {...}, "frames": {...}, ...}`` and validates
+    Returns ``{"name", "seed", "device", "precision", "dataset": {...}, "frames": {...}, ...}`` and validates
     every merged section, so an override with a typo fails here, naming the dataset and key.
     """
     if name not in config.get("datasets", {}):
@@ -148,6 +148,7 @@ def dataset_config(config: dict[str, Any], name: str, origin: str = "config") ->
         "name": name,
         "seed": config["seed"],
         "device": config.get("device", "auto"),
+        "precision": config.get("precision", "fp32"),
         "dataset": {k: v for k, v in entry.items() if k not in SECTIONS},
     }
     for section in SECTIONS:
@@ -167,7 +168,7 @@ def dataset_config(config: dict[str, Any], name: str, origin: str = "config") ->
 
 def stage_config(eff: dict[str, Any], *sections: str) -> dict[str, Any]:
     """The part of an effective config that one stage depends on (for hashing and params)."""
-    out = {"dataset": eff["dataset"], "seed": eff["seed"]}
+    out = {"dataset": eff["dataset"], "seed": eff["seed"], "precision": eff["precision"]}
     for s in sections:
         out[s] = eff[s]
     return out

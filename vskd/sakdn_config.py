@@ -96,7 +96,13 @@ def video_student_config(
 
 
 def _base(eff: dict[str, Any]) -> dict[str, Any]:
-    return {"name": eff["name"], "device": eff["device"], "dataset": copy.deepcopy(eff["dataset"]), "seed": eff["seed"]}
+    return {
+        "name": eff["name"],
+        "device": eff["device"],
+        "precision": eff["precision"],
+        "dataset": copy.deepcopy(eff["dataset"]),
+        "seed": eff["seed"],
+    }
 
 
 def sensor_teacher_config(eff: dict[str, Any], sakdn: dict[str, Any], sensor: str) -> dict[str, Any]:

@@ -43,3 +43,26 @@ def test_relational_terms_give_the_teacher_no_gradient():
     t = torch.randn(6, 12, requires_grad=True)
     (rkd_distance(s, t) + rkd_angle(s, t)).backward()
     assert t.grad is None and s.grad.abs().sum() > 0
+
+
+def test_distances_are_normalised_by_the_mean_over_all_off_diagonal_pairs():
+    torch.manual_seed(0)
+    e = torch.randn(16, 8)
+    e[3] = e[7]  # a duplicated pair (ReLU fc0 rows can coincide): it stays in the mean
+    d = torch.cdist(e.double(), e.double()).clamp_min(1e-6).fill_diagonal_(0)
+    expected = d / d[~torch.eye(16, dtype=torch.bool)].mean()
+    torch.testing.assert_close(normalised_distances(e).double(), expected, rtol=1e-4, atol=1e-5)
+    t = torch.randn(16, 4)
+    want = torch.nn.functional.smooth_l1_loss(expected.float(), normalised_distances(t))
+    torch.testing.assert_close(rkd_distance(e, t), want, rtol=1e-4, atol=1e-6)
+
+
+def test_relations_are_computed_in_fp32_under_bf16_autocast():
+    torch.manual_seed(0)
+    s, t = torch.randn(16, 128) + 3, torch.randn(16, 256) + 3  # offsets make |a|^2 + |b|^2 - 2ab cancel
+    exact = rkd_distance(s, t), rkd_angle(s, t)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        mixed = rkd_distance(s, t), rkd_angle(s, t)
+    for a, b in zip(exact, mixed):
+        assert b.dtype == torch.float32
+        torch.testing.assert_close(b, a)

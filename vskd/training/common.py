@@ -21,6 +21,7 @@ from ..data.manifest import read_split
 from ..metrics import classification_metrics
 from ..models.outputs import NetOutput
 from ..torchfile import load_torch_file
+from .compute import Compute
 from .loop import FitSpec, predict
 from .sampling import DEFAULT_CROP_SCALES
 
@@ -73,8 +74,11 @@ def read_subsets(path: str | Path, *subsets: str) -> list[tuple[list[str], np.nd
     return out
 
 
-def fit_spec(section: dict[str, Any], seed: int, evaluate: Callable[[], dict[str, float]] | None = None) -> FitSpec:
+def fit_spec(
+    section: dict[str, Any], seed: int, compute: Compute, evaluate: Callable[[], dict[str, float]] | None = None
+) -> FitSpec:
     return FitSpec(
+        compute=compute,
         epochs=section["epochs"],
         batch_size=section["batch_size"],
         seed=seed,
@@ -89,14 +93,14 @@ def fit_spec(section: dict[str, Any], seed: int, evaluate: Callable[[], dict[str
 
 
 def test_evaluator(
-    model: torch.nn.Module, dataset, forward, batch_size: int, names: Sequence[str]
+    model: torch.nn.Module, dataset, forward, batch_size: int, names: Sequence[str], compute: Compute
 ) -> Callable[[], dict[str, float]]:
     """Test accuracy / macro-F1 after an epoch (for curves and the oracle best-epoch column;
     never used to choose the reported model, which is the final epoch's)."""
 
     def evaluate() -> dict[str, float]:
         model.eval()
-        logits, _, labels = predict(dataset, forward, batch_size, desc="test")
+        logits, _, labels = predict(dataset, forward, batch_size, desc="test", compute=compute)
         model.train()
         summary = classification_metrics(labels, logits.argmax(1), names)[0]
         return {"test_accuracy": summary["accuracy"], "test_macro_f1": summary["macro_f1"]}

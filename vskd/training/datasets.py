@@ -3,7 +3,9 @@
 Teacher and student inputs of a batch therefore always come from the SAME clip (the released VSKD
 script zipped two independently shuffled loaders, pairing different clips). Randomness (segment
 offsets, crops, teacher view) comes from a generator seeded by (seed, epoch, index), so an epoch
-is reproducible whatever happened before it: a resumed run sees the same batches.
+is reproducible whatever happened before it: a resumed run sees the same batches. Training loaders
+index with ``(epoch, index)`` keys (``vskd.training.loop.EpochBatchSampler``), so worker processes
+that live across epochs need no epoch state; a plain index reads epoch 0.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class ClipDataset(Dataset):
         self.clip_ids = list(clip_ids)
         self.labels = np.asarray(labels, dtype=np.int64)
         self.gaf, self.frames, self.knowledge = gaf, frames, list(knowledge)
-        self.seed, self.train, self.epoch = seed, train, 0
+        self.seed, self.train = seed, train
         self.num_segments, self.crop, self.crop_scales = num_segments, crop, tuple(crop_scales)
         self.test_crop_scale = float(test_crop_scale)
         self.knowledge_fields = tuple(knowledge_fields)
@@ -63,19 +65,16 @@ class ClipDataset(Dataset):
                         f"file {store.path} (e.g. {missing[:3]})"
                     )
 
-    def set_epoch(self, epoch: int) -> None:
-        self.epoch = epoch
-
     def __len__(self) -> int:
         return len(self.clip_ids)
 
-    def _rng(self, index: int, view: int = 0) -> np.random.Generator:
-        return np.random.default_rng([self.seed, self.epoch, index, view])
+    def _rng(self, epoch: int, index: int, view: int = 0) -> np.random.Generator:
+        return np.random.default_rng([self.seed, epoch, index, view])
 
-    def sample_frames(self, index: int, train: bool, view: int = 0) -> torch.Tensor:
+    def sample_frames(self, index: int, train: bool, view: int = 0, epoch: int = 0) -> torch.Tensor:
         """(n_segments, 3, crop_h, crop_w) float 0-255 RGB."""
         clip = self.clip_ids[index]
-        rng = self._rng(index, view) if train else None
+        rng = self._rng(epoch, index, view) if train else None
         idx = segment_indices(self.frames.num_frames(clip), self.num_segments, train, rng)
         frames = self.frames.read(clip, idx)
         h, w = frames.shape[1:3]
@@ -92,16 +91,17 @@ class ClipDataset(Dataset):
         )
         return torch.from_numpy(out).permute(0, 3, 1, 2).float()
 
-    def __getitem__(self, index: int) -> dict[str, torch.Tensor]:
+    def __getitem__(self, key: int | tuple[int, int]) -> dict[str, torch.Tensor]:
+        epoch, index = key if isinstance(key, tuple) else (0, key)
         clip = self.clip_ids[index]
         item = {"index": torch.tensor(index), "label": torch.tensor(self.labels[index])}
         if self.gaf is not None:
             item["gaf"] = torch.from_numpy(self.gaf[clip].astype(np.float32))
         if self.frames is not None:
-            item["frames"] = self.sample_frames(index, self.train)
+            item["frames"] = self.sample_frames(index, self.train, epoch=epoch)
         for j, store in enumerate(self.knowledge):
             views = store.map_views if "maps" in self.knowledge_fields else store.views
-            view = int(self._rng(index, 10_000 + j).integers(views)) if self.train else 0
+            view = int(self._rng(epoch, index, 10_000 + j).integers(views)) if self.train else 0
             for key, value in store.read(self.knowledge_of[index], view, self.knowledge_fields).items():
                 item[f"t{j}_{key}"] = torch.from_numpy(np.asarray(value, np.float32))
         return item

@@ -39,7 +39,7 @@ class KnowledgeWriter:
                 continue
             if f not in self.vectors:
                 self.vectors[f] = np.zeros((self.n, self.views, value.shape[1]), np.float32)
-            self.vectors[f][i] = value.detach().cpu().numpy()
+            self.vectors[f][i] = value.detach().float().cpu().numpy()
         if self.map_views and out.maps:
             if not self.maps:
                 self.maps = [
@@ -49,7 +49,7 @@ class KnowledgeWriter:
                     for k, m in enumerate(out.maps)
                 ]
             for k, m in enumerate(out.maps):
-                self.maps[k][i] = m[: self.map_views].detach().cpu().numpy().astype(np.float16)
+                self.maps[k][i] = m[: self.map_views].detach().float().cpu().numpy().astype(np.float16)
 
     def finish(self, clip_ids: Sequence[str], labels: np.ndarray, spec: NetSpec, **attrs: Any) -> float:
         """Write ids, labels, vectors and attributes; returns the size of the maps in MB."""

@@ -9,7 +9,6 @@ after epoch k and resumed ends, on CPU, with the same weights as an uninterrupte
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,33 +23,11 @@ from torch.utils.data import DataLoader
 from ..atomic import atomic_path
 from ..progress import progress
 from ..torchfile import TorchFileError, load_torch_file
+from .compute import Compute
 
 log = logging.getLogger(__name__)
 
 BatchFn = Callable[[dict[str, torch.Tensor]], tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor, torch.Tensor]]
-
-
-def resolve_device(name: str = "auto") -> torch.device:
-    """The torch device of a config's ``device``; on CUDA, deterministic algorithms are switched on
-    so that a seed means the same thing there as on the CPU (see ``set_deterministic``)."""
-    if name == "cuda" and not torch.cuda.is_available():
-        raise RuntimeError("device: cuda was requested but CUDA is not available")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    device = torch.device(name)
-    if device.type == "cuda":
-        set_deterministic()
-    return device
-
-
-def set_deterministic() -> None:
-    """Deterministic GPU kernels: cuDNN without autotuning, deterministic algorithms (warning
-    where an op has none) and the cuBLAS workspace setting that makes matmuls reproducible.
-    Costs some speed; without it two runs with one seed differ on CUDA."""
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
-    torch.backends.cudnn.benchmark = False
-    torch.backends.cudnn.deterministic = True
-    torch.use_deterministic_algorithms(True, warn_only=True)
 
 
 def tsn_param_groups(model: nn.Module, lr: float, weight_decay: float) -> list[dict[str, Any]]:
@@ -95,6 +72,8 @@ class FitSpec:
     clip_grad_norm: float | None = None
     num_workers: int = 0
     lr_schedule: str = "step"  # step (MultiStepLR at lr_steps) or cosine (to 0 at the end)
+    #: device and precision of the forward passes (the model must already be on the device)
+    compute: Compute = field(default_factory=lambda: Compute(torch.device("cpu")))
     #: called after every epoch (model in train mode afterwards); returns test metrics for the
     #: history (curves, the oracle best-epoch column). None: no per-epoch evaluation.
     evaluate: Callable[[], dict[str, float]] | None = None
@@ -117,9 +96,34 @@ def _read_checkpoint(checkpoint: Path) -> dict[str, Any] | None:
         return None
 
 
-def _seed_epoch(seed: int, epoch: int) -> torch.Generator:
+def _seed_epoch(seed: int, epoch: int) -> None:
     torch.manual_seed(seed * 100_003 + epoch)  # dropout, relation sampling
-    return torch.Generator().manual_seed(seed * 100_003 + epoch)  # shuffling
+
+
+class EpochBatchSampler(torch.utils.data.Sampler):
+    """Shuffled batches of ``(epoch, index)`` keys: the order is a function of (seed, epoch) alone,
+    and the dataset reads the epoch from the key, not from its own state, so worker processes kept
+    alive across epochs (``persistent_workers``) sample each epoch's crops and views correctly.
+    The permutation is the one a per-epoch ``DataLoader(shuffle=True, generator=g)`` draws (one
+    base-seed draw from ``g``, then ``randperm``), so results match the earlier per-epoch loaders.
+    """
+
+    def __init__(self, size: int, batch_size: int, seed: int, drop_last: bool = True):
+        self.size, self.batch_size, self.seed, self.drop_last = size, batch_size, seed, drop_last
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.size // self.batch_size if self.drop_last else -(-self.size // self.batch_size)
+
+    def __iter__(self):
+        g = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
+        torch.empty((), dtype=torch.int64).random_(generator=g)  # the DataLoader's base-seed draw
+        order = torch.randperm(self.size, generator=g).tolist()
+        for start in range(0, len(self) * self.batch_size, self.batch_size):
+            yield [(self.epoch, i) for i in order[start : start + self.batch_size]]
 
 
 def fit(
@@ -133,10 +137,12 @@ def fit(
 ) -> list[dict[str, float]]:
     """Train ``model`` (and ``criterion``'s own parameters) for ``spec.epochs``; returns history.
 
-    ``batch_fn(batch)`` moves the batch to the device, runs the networks and returns
-    (loss, named loss terms, logits, labels).
+    ``batch_fn(batch)`` gets the batch on ``spec.compute``'s device, runs the networks and returns
+    (loss, named loss terms, logits, labels); it runs under the spec's autocast. ``dataset`` is
+    indexed with ``(epoch, index)`` keys (see :class:`EpochBatchSampler`).
     """
     checkpoint = Path(checkpoint)
+    compute = spec.compute
     trainable = [p for p in list(model.parameters()) + list(criterion.parameters()) if p.requires_grad]
     if spec.lr_policy == "tsn":
         groups = tsn_param_groups(model, spec.optimizer["lr"], spec.optimizer.get("weight_decay", 0.0))
@@ -150,6 +156,7 @@ def fit(
         scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=spec.epochs)
     else:
         scheduler = torch.optim.lr_scheduler.MultiStepLR(optimizer, spec.lr_steps, gamma=0.1)
+    scaler = compute.grad_scaler()
     history: list[dict[str, float]] = []
     start = 0
     state = _read_checkpoint(checkpoint)
@@ -159,37 +166,36 @@ def fit(
             criterion.load_state_dict(state["criterion"])
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
+            if "scaler" in state:
+                scaler.load_state_dict(state["scaler"])
             history, start = state["history"], state["epoch"]
             log.info("resuming from %s after epoch %d", checkpoint, start)
         else:
             log.warning("ignoring checkpoint %s: it belongs to another configuration", checkpoint)
+    sampler = EpochBatchSampler(len(dataset), spec.batch_size, spec.seed)
+    loader = DataLoader(dataset, batch_sampler=sampler, **compute.loader_options(spec.num_workers))
     for epoch in range(start, spec.epochs):
-        generator = _seed_epoch(spec.seed, epoch)
-        dataset.set_epoch(epoch)
-        loader = DataLoader(
-            dataset,
-            batch_size=spec.batch_size,
-            shuffle=True,
-            drop_last=True,
-            generator=generator,
-            num_workers=spec.num_workers,
-        )
+        _seed_epoch(spec.seed, epoch)
+        sampler.set_epoch(epoch)
         model.train()
         criterion.train()
         sums: dict[str, float] = {}
         correct = seen = 0
         t0 = time.time()
         for batch in progress(loader, f"epoch {epoch + 1}/{spec.epochs}", total=len(loader), unit="batch"):
-            loss, parts, logits, labels = batch_fn(batch)
+            with compute.autocast():
+                loss, parts, logits, labels = batch_fn(compute.to_device(batch))
             if not torch.isfinite(loss):
                 raise FloatingPointError(
                     f"non-finite loss at epoch {epoch + 1}: { {k: float(v) for k, v in parts.items()} }"
                 )
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
+            scaler.scale(loss).backward()
             if spec.clip_grad_norm:
+                scaler.unscale_(optimizer)
                 torch.nn.utils.clip_grad_norm_(trainable, spec.clip_grad_norm)
-            optimizer.step()
+            scaler.step(optimizer)
+            scaler.update()
             n = labels.shape[0]
             sums["loss"] = sums.get("loss", 0.0) + loss.item() * n
             for k, v in parts.items():
@@ -217,6 +223,7 @@ def fit(
                     "criterion": criterion.state_dict(),
                     "optimizer": optimizer.state_dict(),
                     "scheduler": scheduler.state_dict(),
+                    "scaler": scaler.state_dict(),
                     "history": history,
                 },
                 tmp,
@@ -231,13 +238,17 @@ def predict(
     batch_size: int,
     num_workers: int = 0,
     desc: str = "predict",
+    compute: Compute | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(logits, embeddings, labels) over ``dataset`` in order; ``forward`` runs in eval mode."""
-    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers)
+    """(logits, embeddings, labels) over ``dataset`` in order; ``forward`` gets each batch on
+    ``compute``'s device and runs (in eval mode) under its autocast."""
+    compute = compute or Compute(torch.device("cpu"))
+    loader = DataLoader(dataset, batch_size=batch_size, shuffle=False, **compute.loader_options(num_workers))
     logits, embs, labels = [], [], []
     for batch in progress(loader, desc, total=len(loader), unit="batch"):
-        lg, emb = forward(batch)
+        with compute.autocast():
+            lg, emb = forward(compute.to_device(batch))
         logits.append(lg.float().cpu())
         embs.append(emb.float().cpu())
-        labels.append(batch["label"])
+        labels.append(batch["label"].cpu())
     return torch.cat(logits).numpy(), torch.cat(embs).numpy(), torch.cat(labels).numpy()

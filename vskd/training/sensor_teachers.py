@@ -40,9 +40,10 @@ from .common import (
     write_outputs,
     write_test_logits,
 )
+from .compute import Compute
 from .datasets import ClipDataset
 from .knowledge import KnowledgeWriter
-from .loop import fit, predict, resolve_device
+from .loop import fit, predict
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,8 @@ def train_sensor_teacher(
     cfg: dict[str, Any], split: str, gaf_h5: str, class_embeddings: str, out: RunOutputs
 ) -> dict[str, float]:
     """Train one sensor's GAF teacher (CE + semantic), evaluate it, write its files."""
-    device = resolve_device(cfg["device"])
+    compute = Compute.of(cfg)
+    device = compute.device
     digest = config_hash(cfg)
     tcfg, seed = cfg["teacher"], cfg["seed"]
     names = class_names(cfg)
@@ -86,12 +88,20 @@ def train_sensor_teacher(
         return loss, {k: v.detach() for k, v in parts.items()}, o.logits, y
 
     forward = lambda b: (lambda o: (o.logits, o.embedding))(net(b["gaf"].to(device)))  # noqa: E731
-    evaluate = test_evaluator(net, test_ds, forward, tcfg["batch_size"], names)
+    evaluate = test_evaluator(net, test_ds, forward, tcfg["batch_size"], names, compute)
     history = fit(
-        net, torch.nn.Identity(), train_ds, fit_spec(tcfg, seed, evaluate), batch_fn, out.checkpoint, fingerprint=digest
+        net,
+        torch.nn.Identity(),
+        train_ds,
+        fit_spec(tcfg, seed, compute, evaluate),
+        batch_fn,
+        out.checkpoint,
+        fingerprint=digest,
     )
     net.eval()
-    logits, _, labels = predict(test_ds, forward, tcfg["batch_size"], desc=f"evaluate {cfg['sensor']} teacher")
+    logits, _, labels = predict(
+        test_ds, forward, tcfg["batch_size"], desc=f"evaluate {cfg['sensor']} teacher", compute=compute
+    )
     write_test_logits(out.test_logits, test_ids, labels, logits)
     meta = {
         "network": "sakdn_sensor_teacher",
@@ -146,13 +156,14 @@ def _write_knowledge(
 def cache_sensor_knowledge(cfg: dict[str, Any], split: str, gaf_h5: str, model: str, out_h5: str) -> None:
     """The frozen sensor teacher's outputs and stage maps for every training clip, and its
     prediction for an all-zero GAF image (GSDM's ablated input)."""
-    device = resolve_device(cfg["device"])
+    compute = Compute.of(cfg)
+    device = compute.device
     net, state = load_model(model, device)
     gaf = GafStore(gaf_h5)
     [(ids, labels)] = read_subsets(split, "train")
     ds = ClipDataset(ids, labels, seed=cfg["seed"], train=False, gaf=gaf)
     outs = []
-    with torch.no_grad():
+    with torch.no_grad(), compute.autocast():
         for batch in DataLoader(ds, batch_size=32, shuffle=False):
             outs.append(net(batch["gaf"].to(device), with_maps=True))
         ablated = int(net(torch.zeros(1, *gaf.shape, device=device)).logits.argmax(1))
@@ -188,13 +199,11 @@ class MultiGafDataset(Dataset):
             if missing:
                 raise KeyError(f"{len(missing)} clips missing from {store.path} (e.g. {missing[:3]})")
 
-    def set_epoch(self, epoch: int) -> None:  # deterministic images: nothing is sampled
-        pass
-
     def __len__(self) -> int:
         return len(self.clip_ids)
 
-    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+    def __getitem__(self, key: int | tuple[int, int]) -> dict[str, torch.Tensor]:
+        i = key[1] if isinstance(key, tuple) else key  # (epoch, index) in training: nothing is sampled
         item = {"index": torch.tensor(i), "label": torch.tensor(self.labels[i])}
         for j, store in enumerate(self.stores):
             item[f"gaf{j}"] = torch.from_numpy(store[self.clip_ids[i]].astype(np.float32))
@@ -205,22 +214,22 @@ def _fusion_pass(
     net: FusionTeacher,
     ds: MultiGafDataset,
     batch_size: int,
-    device: torch.device,
+    compute: Compute,
     with_maps: bool = False,
     gates: bool = False,
 ):
     """Branch outputs over ``ds`` in order (fixed batches); optionally mean SPAMFM gates per clip."""
     outs: list[list[NetOutput]] = [[] for _ in ds.stores]
     gate_rows: list[dict[str, np.ndarray]] = []
-    with torch.no_grad():
+    with torch.no_grad(), compute.autocast():
         for batch in DataLoader(ds, batch_size=batch_size, shuffle=False):
-            res = net([batch[f"gaf{j}"].to(device) for j in range(len(ds.stores))], with_maps=with_maps)
+            res = net([batch[f"gaf{j}"].to(compute.device) for j in range(len(ds.stores))], with_maps=with_maps)
             for j, o in enumerate(res):
                 outs[j].append(o)
             if gates:
                 gate_rows.append(
                     {
-                        name: torch.stack([g.mean(1) for g in m.last_gates], 1).cpu().numpy()
+                        name: torch.stack([g.mean(1) for g in m.last_gates], 1).float().cpu().numpy()
                         for name, m in net.fusion_points().items()
                     }
                 )
@@ -239,7 +248,8 @@ def train_fusion_teacher(
 ) -> dict[str, float]:
     """Train the SPAMFM teacher jointly; write fused metrics (sum of branch logits), each branch's
     accuracy inside the fused network, and the mean SPAMFM gate per class, sensor and fusion point."""
-    device = resolve_device(cfg["device"])
+    compute = Compute.of(cfg)
+    device = compute.device
     digest = config_hash(cfg)
     fcfg, seed, sensors = cfg["fusion"], cfg["seed"], list(cfg["sensors"])
     names = class_names(cfg)
@@ -271,13 +281,19 @@ def train_fusion_teacher(
         res = net([b[f"gaf{j}"].to(device) for j in range(m)])
         return torch.stack([o.logits for o in res]).sum(0), torch.stack([o.embedding for o in res]).mean(0)
 
-    evaluate = test_evaluator(net, test_ds, forward, fcfg["batch_size"], names)
+    evaluate = test_evaluator(net, test_ds, forward, fcfg["batch_size"], names, compute)
     history = fit(
-        net, torch.nn.Identity(), train_ds, fit_spec(fcfg, seed, evaluate), batch_fn, out.checkpoint, fingerprint=digest
+        net,
+        torch.nn.Identity(),
+        train_ds,
+        fit_spec(fcfg, seed, compute, evaluate),
+        batch_fn,
+        out.checkpoint,
+        fingerprint=digest,
     )
     net.eval()
-    outs, gate_rows = _fusion_pass(net, test_ds, fcfg["batch_size"], device, gates=True)
-    branch_logits = [torch.cat([o.logits for o in bo]).cpu().numpy() for bo in outs]
+    outs, gate_rows = _fusion_pass(net, test_ds, fcfg["batch_size"], compute, gates=True)
+    branch_logits = [torch.cat([o.logits for o in bo]).float().cpu().numpy() for bo in outs]
     logits = np.sum(branch_logits, axis=0)
     labels = test_ds.labels
     write_test_logits(out.test_logits, test_ids, labels, logits)
@@ -336,13 +352,14 @@ def cache_fusion_knowledge(
     fusion's batch size, in split order), one file per requested branch (``out_h5s``: sensor ->
     path), with the branch's prediction when every sensor's input is all zeros (GSDM's ablated
     input). One pass computes all branches (they are coupled); each file is written on request."""
-    device = resolve_device(cfg["device"])
+    compute = Compute.of(cfg)
+    device = compute.device
     net, state = load_model(model, device)
     stores = [GafStore(p) for p in gaf_h5s]
     [(ids, labels)] = read_subsets(split, "train")
     ds = MultiGafDataset(ids, labels, stores)
-    outs, _ = _fusion_pass(net, ds, cfg["fusion"]["batch_size"], device, with_maps=True)
-    with torch.no_grad():
+    outs, _ = _fusion_pass(net, ds, cfg["fusion"]["batch_size"], compute, with_maps=True)
+    with torch.no_grad(), compute.autocast():
         zero = net([torch.zeros(2, *s.shape, device=device) for s in stores])
     for j, sensor in enumerate(state["sensors"]):
         if sensor not in out_h5s:

@@ -40,9 +40,10 @@ from .common import (
     write_outputs,
     write_test_logits,
 )
+from .compute import Compute
 from .datasets import ClipDataset
 from .knowledge import KnowledgeStore, cached_teacher, knowledge_spec
-from .loop import fit, predict, resolve_device
+from .loop import fit, predict
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +86,8 @@ def train_video_student(
     metrics (for ``best``).
     """
     run, seed, scfg = cfg["run"], cfg["seed"], cfg["student"]
-    device = resolve_device(cfg["device"])
+    compute = Compute.of(cfg)
+    device = compute.device
     digest = config_hash(cfg)
     names = class_names(cfg)
     sensors = list(cfg["sakdn"]["sensors"])
@@ -133,12 +135,12 @@ def train_video_student(
         return loss, parts, s_out.logits, y
 
     forward = lambda b: logits_and_embedding(student(b["frames"].to(device)))  # noqa: E731
-    evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
+    evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names, compute)
     history = fit(
-        student, method, train_ds, fit_spec(scfg, seed, evaluate), batch_fn, out.checkpoint, fingerprint=digest
+        student, method, train_ds, fit_spec(scfg, seed, compute, evaluate), batch_fn, out.checkpoint, fingerprint=digest
     )
     student.eval()
-    logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate video student")
+    logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate video student", compute=compute)
     if out.test_logits:
         write_test_logits(out.test_logits, test_ids, labels, logits)
     teacher_name = "none" if not chosen else ("fused" if run.get("sensor_teacher") == "fused" else sensors[chosen[0]])

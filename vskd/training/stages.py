@@ -40,9 +40,10 @@ from .common import (
     write_outputs,
     write_test_logits,
 )
+from .compute import Compute
 from .datasets import ClipDataset
 from .knowledge import KnowledgeStore, KnowledgeWriter, cached_teacher, knowledge_spec
-from .loop import fit, predict, resolve_device
+from .loop import fit, predict
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,8 @@ def train_teacher(
     ``untrained``: the control teacher, the same network at its seeded initialisation, written
     in the same format, so "DASK from an untrained teacher" runs exactly like the real one.
     """
-    device = resolve_device(eff["device"])
+    compute = Compute.of(eff)
+    device = compute.device
     digest = config_hash({**stage_config(eff, *STAGE_SECTIONS["teacher"]), "untrained": untrained})
     cfg, crop, train_ds, test_ds = _teacher_setup(eff, split, frames_h5)
     names = class_names(eff)
@@ -87,18 +89,18 @@ def train_teacher(
 
     history: list[dict[str, float]] = []
     if not untrained:
-        evaluate = test_evaluator(teacher, test_ds, forward, cfg["batch_size"], names)
+        evaluate = test_evaluator(teacher, test_ds, forward, cfg["batch_size"], names, compute)
         history = fit(
             teacher,
             torch.nn.Identity(),
             train_ds,
-            fit_spec(cfg, eff["seed"], evaluate),
+            fit_spec(cfg, eff["seed"], compute, evaluate),
             batch_fn,
             out.checkpoint,
             fingerprint=digest,
         )
     teacher.eval()
-    logits, _, labels = predict(test_ds, forward, cfg["batch_size"], desc="evaluate teacher")
+    logits, _, labels = predict(test_ds, forward, cfg["batch_size"], desc="evaluate teacher", compute=compute)
     if out.test_logits:
         write_test_logits(out.test_logits, test_ds.clip_ids, labels, logits)
     meta = {
@@ -131,8 +133,8 @@ def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, tea
     VID read). Runs read this file instead of running the teacher, so N distillation runs cost
     about N student trainings.
     """
-    device = resolve_device(eff["device"])
-    teacher, state = load_model(teacher_path, device)
+    compute = Compute.of(eff)
+    teacher, state = load_model(teacher_path, compute.device)
     views, map_views = eff["knowledge"]["views"], min(eff["knowledge"]["map_views"], eff["knowledge"]["views"])
     [(ids, labels)] = read_subsets(split, "train")
     ds = ClipDataset(
@@ -146,8 +148,9 @@ def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, tea
     with atomic_path(out_h5) as tmp, h5py.File(tmp, "w") as h5, torch.no_grad():
         writer = KnowledgeWriter(h5, len(ids), views, map_views)
         for i in progress(range(len(ids)), "teacher knowledge", unit="clip"):
-            x = torch.stack([ds.sample_frames(i, train=v > 0, view=v) for v in range(views)]).to(device)
-            writer.add(i, teacher(x, with_maps=map_views > 0))
+            x = torch.stack([ds.sample_frames(i, train=v > 0, view=v) for v in range(views)]).to(compute.device)
+            with compute.autocast():
+                writer.add(i, teacher(x, with_maps=map_views > 0))
         map_mb = writer.finish(
             ids,
             labels,
@@ -205,7 +208,8 @@ def train_gaf_student(
     in the loop (``distill.online``); the shuffled-teacher control reassigns cached knowledge.
     """
     run, seed, scfg = cfg["run"], cfg["seed"], cfg["student"]
-    device = resolve_device(cfg["device"])
+    compute = Compute.of(cfg)
+    device = compute.device
     digest = config_hash(cfg)
     names = class_names(cfg)
     gaf = GafStore(gaf_h5)
@@ -251,12 +255,12 @@ def train_gaf_student(
         return loss, parts, s_out.logits, y
 
     forward = lambda b: logits_and_embedding(student(b["gaf"].to(device)))  # noqa: E731
-    evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names)
+    evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names, compute)
     history = fit(
-        student, method, train_ds, fit_spec(scfg, seed, evaluate), batch_fn, out.checkpoint, fingerprint=digest
+        student, method, train_ds, fit_spec(scfg, seed, compute, evaluate), batch_fn, out.checkpoint, fingerprint=digest
     )
     student.eval()
-    logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate student")
+    logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate student", compute=compute)
     if out.test_logits:
         write_test_logits(out.test_logits, test_ids, labels, logits)
     meta = {
