@@ -297,6 +297,19 @@ def run_params(wildcards):
     return run_config(eff(wildcards), spec)
 
 
+def pretrained_weights(section):
+    """A network section's ImageNet weights file as an input (a replaced file retrains)."""
+    path = section.get("pretrained")
+    return {"pretrained": path} if path else {}
+
+
+def semantic_vectors(wildcards):
+    """The word-vector file the class embeddings read (`semantic.glove_path` / `npy_path`)."""
+    semantic = eff(wildcards)["semantic"]
+    path = {"glove": semantic.get("glove_path"), "npy": semantic.get("npy_path")}.get(semantic["source"])
+    return {"vectors": path} if path else {}
+
+
 def method_code(spec):
     """The method's own module: editing it reruns the runs of that method only."""
     return str(Path(workflow.basedir) / f"vskd/distill/methods/{spec.method}.py")
@@ -319,7 +332,7 @@ def run_inputs(wildcards):
             out["knowledge"] = f"results/{d}/models/{spec.knowledge_source}/knowledge.h5"
     if get_method(spec.method).needs_class_embeddings:
         out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
-    return out
+    return {**out, **pretrained_weights(run_params(wildcards)["student"])}
 
 
 def design_card_metrics(wildcards):
@@ -420,8 +433,11 @@ def model_inputs(wildcards):
     for the sensor teachers' semantic term; SPAMFM's sensor teachers when it starts from them."""
     spec, d = model_spec(wildcards), wildcards.dataset
     out = _model_data(wildcards)
-    if spec.network != "trn":
+    if spec.network == "trn":
+        out.update(pretrained_weights(eff(wildcards)["teacher"]))
+    else:
         out["class_embeddings"] = f"results/{d}/class_embeddings.npy"
+        out.update(pretrained_weights(sakdn(wildcards)["teacher"]))
     if spec.network == "spamfm" and sakdn(wildcards)["fusion"]["init"] == "sensor_teachers":
         out["init"] = [f"results/{d}/models/{sensor_model(s)}/model.pt" for s in spec.sensors]
     return out

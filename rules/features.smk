@@ -53,6 +53,7 @@ rule gaf_images:
 rule class_embeddings:
     """(classes x D) embeddings of the class names, with a note of the source used."""
     input:
+        unpack(semantic_vectors),
         code=script_code("class_embeddings.py"),
     output:
         npy="results/{dataset}/class_embeddings.npy",

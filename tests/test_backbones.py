@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
+import torchvision
 from torch import nn
 
 from vskd.models.backbones import (
@@ -125,6 +126,10 @@ def test_real_mismatches_still_raise_clear_errors(tmp_path):
     torch.save(build_backbone("resnet50").net.state_dict(), wrong)
     with pytest.raises(WeightsError, match="do not fit resnet18"):
         load_pretrained(bb, wrong)
+    deeper = tmp_path / "resnet34.pth"  # same family, same shapes where keys overlap: extra blocks
+    torch.save(torchvision.models.resnet34().state_dict(), deeper)
+    with pytest.raises(WeightsError, match=r"0 missing keys.*unexpected \(e.g. \['layer1.2"):
+        load_pretrained(bb, deeper)
     state = _tsn_style(build_backbone("bninception").net.state_dict())
     state["inception_4c_pool_proj_bn.weight"] = torch.ones(1, 96)  # the old 96-channel 4c
     bad = tmp_path / "bad_bn.pth"

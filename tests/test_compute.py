@@ -107,18 +107,19 @@ class Clips(Dataset):
         return {"gaf": self.gaf[i], "frames": self.frames[i], "label": self.y[i], "index": torch.tensor(i)}
 
 
-def _dask(seed=0):
+def _dask(seed=0, device="cpu"):
     teacher_cfg, student_cfg = _sections()
     torch.manual_seed(seed)
-    teacher = build_network("trn", teacher_cfg, 4).eval()
-    student = build_network("gaf_cnn", student_cfg, 4)
+    teacher = build_network("trn", teacher_cfg, 4).eval().to(device)
+    student = build_network("gaf_cnn", student_cfg, 4).to(device)
     ctx = DistillContext(NetSpec.of(student, 4), NetSpec.of(teacher, 4), num_train=64)
-    return teacher, student, build_method("dask", {}, ctx), student_cfg
+    return teacher, student, build_method("dask", {}, ctx).to(device), student_cfg
 
 
-def _distil(tmp_path, precision):
-    """DASK with the frozen teacher run online inside the student loop, as the paper runs it."""
-    teacher, student, method, student_cfg = _dask()
+def distil(tmp_path, precision, device="cpu"):
+    """DASK with the frozen teacher run online inside the student loop, as the paper runs it;
+    returns the per-epoch history (also used by the GPU tests)."""
+    teacher, student, method, student_cfg = _dask(device=device)
 
     def batch_fn(batch):
         with torch.no_grad():
@@ -132,7 +133,7 @@ def _distil(tmp_path, precision):
         batch_size=16,
         seed=0,
         optimizer=student_cfg["optimizer"],
-        compute=Compute(torch.device("cpu"), precision),
+        compute=Compute(torch.device(device), precision),
     )
     return fit(student, method, Clips(), spec, batch_fn, tmp_path / precision / "ck.pt", precision)
 
@@ -154,7 +155,7 @@ def test_bf16_autocast_gives_the_fp32_loss_terms_on_the_same_weights():
 
 
 def test_bf16_training_ends_close_to_fp32(tmp_path):
-    fp32, bf16 = _distil(tmp_path, "fp32")[-1], _distil(tmp_path, "bf16")[-1]
+    fp32, bf16 = distil(tmp_path, "fp32")[-1], distil(tmp_path, "bf16")[-1]
     assert fp32["train_accuracy"] > 0.5  # it learns: the comparison is not between two blanks
     assert abs(bf16["train_accuracy"] - fp32["train_accuracy"]) <= 0.1
     assert bf16["loss"] == pytest.approx(fp32["loss"], rel=0.1)

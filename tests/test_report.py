@@ -8,6 +8,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import h5py
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -217,6 +218,8 @@ def test_gaf_examples_grid(tmp_path):
     gaf = write_gaf(tmp_path / "gaf_gasf.h5", missing=1)
     out = figures.gaf_examples_figure(gaf, tmp_path / "fig/gaf_examples.png", "utd", class_names=CLASSES)
     assert_png(out)
+    height, width = plt.imread(out).shape[:2]
+    assert width > height  # classes laid out as tiles across a screen, not one tall column
     text = svg_text(figures.gaf_examples_figure(gaf, tmp_path / "fig/gaf.svg", "utd", class_names=CLASSES))
     assert "a1_s1_t1" in text and "a1_s1_t2" not in text and "acc_x" in text and "GASF" in text
     assert "swipe right (1)" in text  # a class with no clip keeps its (empty) row

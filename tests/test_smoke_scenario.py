@@ -4,6 +4,7 @@ plumbing (every row trains, every table and control line is written), not any ac
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -69,6 +70,10 @@ def test_snakemake_report_renders_tables_and_figures(smoke):
     snakemake(smoke, "--report", "results/report.html")
     html = (smoke / "results/report.html").read_text(errors="replace")
     assert len(html) > 100_000 and "utd_methods.csv" in html
+    # the front page names the datasets that ran (the smoke scenario disables berkeley and mmact)
+    listed = re.search(r"Datasets of this report: ([^(]*)\(", html)
+    assert listed and "utd" in listed.group(1) and "berkeley" not in listed.group(1), listed
+    assert "sensor_to_vision" in html
 
 
 def test_second_call_does_nothing(smoke):

@@ -202,7 +202,10 @@ def _display(table: pd.DataFrame) -> pd.DataFrame:
     cols = list(DISPLAY)
     if "compared_with" in t and len(set(t.compared_with)) > 1:
         labels = dict(zip(t.run, t.label))
-        t["compared_text"] = ["—" if c == r else labels.get(c, c) for r, c in zip(t.run, t.compared_with)]
+        t["compared_text"] = [
+            "—" if c == r or not isinstance(c, str) else labels.get(c, c)  # teacher rows: compared with nothing
+            for r, c in zip(t.run, t.compared_with)
+        ]
         cols.insert([c for c, _ in cols].index("diff_text") + 1, ("compared_text", "Δ against"))
     if "published_accuracy" in t:
         t["published_text"] = [

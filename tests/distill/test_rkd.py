@@ -1,4 +1,4 @@
-"""RKD (Park et al.): distance- and angle-wise relations of the pooled features (weights 1 / 2)."""
+"""RKD (Park et al.): distance- and angle-wise relations of the pooled features (weights 25 / 50, RepDistiller)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ def test_loss_by_hand(zoo):
     assert parts["distance"].item() == pytest.approx(dist, rel=1e-4)
     assert parts["angle"].item() == pytest.approx(ang, rel=1e-4)
     ce = zoo.np_ce(zoo.np(s.logits), zoo.labels().numpy())
-    assert total.item() == pytest.approx(ce + 1.0 * dist + 2.0 * ang, rel=1e-4)
+    assert total.item() == pytest.approx(ce + 25.0 * dist + 50.0 * ang, rel=1e-4)
 
 
 def test_reads_pooled_features_of_any_dimensions(zoo):

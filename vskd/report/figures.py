@@ -265,9 +265,9 @@ def gaf_examples_figure(
     per_class: int = 1,
     max_channels: int = 6,
 ) -> Path:
-    """A grid of GAF images: a row per class, the first ``per_class`` clips of the class in the
-    store (sorted clip ids) and, per clip, its channels (at most ``max_channels``; the title
-    says when more exist) in grey levels 0-255 as stored."""
+    """A grid of GAF images: a tile per class (tiles laid out about 16:9), the first ``per_class``
+    clips of the class in the store (sorted clip ids) and, per clip, its channels (at most
+    ``max_channels``; the title says when more exist) in grey levels 0-255 as stored."""
     with h5py.File(gaf_h5, "r") as f:
         labels = f["labels"][:]
         ids = [c.decode() if isinstance(c, bytes) else str(c) for c in f["clip_ids"][:]]
@@ -284,30 +284,33 @@ def gaf_examples_figure(
         shown = min(c, max_channels)
         images = {i: f["images"][i, :shown] for ids_ in picks.values() for i in ids_}
     names = list(class_names or []) + [f"class {k}" for k in range(len(class_names or []), n_classes)]
-    cols = per_class * shown
+    # classes as tiles (one tile: per_class clips x shown channels) in a grid about 16:9, so that
+    # 27 classes fit a screen instead of one 27-row column
+    width = per_class * shown
+    tiles_across = max(1, min(n_classes, round(math.sqrt(max(n_classes, 1) * 16 / 9 / width))))
+    tile_rows = math.ceil(max(n_classes, 1) / tiles_across)
     cell = 0.85
-    fig = _figure(cell * cols + 2.2, cell * max(n_classes, 1) + 0.6)
-    axes = fig.subplots(max(n_classes, 1), cols, squeeze=False)
+    fig = _figure(cell * width * tiles_across + 0.4, (cell + 0.25) * tile_rows + 0.6)
+    axes = fig.subplots(tile_rows, width * tiles_across, squeeze=False)
+    for ax in axes.ravel():
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_visible(False)
     for k in range(n_classes):
+        row, first = divmod(k, tiles_across)
         for e in range(per_class):
             for j in range(shown):
-                ax = axes[k, e * shown + j]
-                ax.set_xticks([])
-                ax.set_yticks([])
+                ax = axes[row, first * width + e * shown + j]
+                ax.set_visible(True)
                 if e < len(picks[k]):
-                    i = picks[k][e]
-                    ax.imshow(images[i][j], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
-                    if j == 0:
-                        ax.set_ylabel(ids[i], fontsize=5)
+                    ax.imshow(images[picks[k][e]][j], cmap="gray", vmin=0, vmax=255, interpolation="nearest")
                 else:
                     ax.set_facecolor("0.9")
-                    for s in ax.spines.values():
-                        s.set_visible(False)
-                if k == 0:
-                    ax.set_title(chans[j], fontsize=6)
-        axes[k, 0].set_ylabel(
-            f"{names[k]} ({k})\n{axes[k, 0].get_ylabel()}", fontsize=6, rotation=0, ha="right", va="center"
-        )
+                    for sp in ax.spines.values():
+                        sp.set_visible(False)
+                ax.set_xlabel(chans[j], fontsize=5, labelpad=1)
+        clips = ", ".join(ids[i] for i in picks[k]) or "no clip"
+        axes[row, first * width].set_title(f"{names[k]} ({k}): {clips}", fontsize=6, loc="left")
     more = f"; channels 1-{shown} of {c}" if c > shown else ""
     fig.suptitle(f"{title}: {kind.upper()} images, first {per_class} clip(s) per class{more}")
     fig.get_layout_engine().set(w_pad=0.01, h_pad=0.01, wspace=0.02, hspace=0.02)

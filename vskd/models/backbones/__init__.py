@@ -188,7 +188,8 @@ def load_pretrained(backbone: Backbone, path: str | Path) -> None:
     (1, C) (TSN/TRN's converted Caffe weights) are reshaped when the element counts match, and a
     missing ``num_batches_tracked`` (PyTorch < 0.4.1, unused unless momentum is None) keeps the
     network's own. For ``in_channels != 3`` the RGB filters of the first convolution are adapted
-    (see ``_adapt_first_conv``). Anything else that does not fit raises WeightsError naming the
+    (see ``_adapt_first_conv``). Anything else that does not fit — a missing key, a shape, a key
+    the network does not have (another depth of the same family) — raises WeightsError naming the
     file and the mismatching keys.
     """
     path = Path(path)
@@ -227,7 +228,7 @@ def load_pretrained(backbone: Backbone, path: str | Path) -> None:
         fitted[k] = v
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))
-    if missing or wrong:
+    if missing or wrong or unexpected:  # unexpected keys: another architecture (e.g. ResNet-34 for 18)
         raise WeightsError(
             f"pretrained weights {path} do not fit {backbone.name}: {len(missing)} missing keys "
             f"(e.g. {missing[:3]}), {len(wrong)} with wrong shapes (e.g. {sorted(wrong)[:3]}), "
