@@ -143,6 +143,21 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return 1 if any("error" in r for r in rows) else 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Write the results page and the README's headline table from a run's tables."""
+    from .atomic import write_text_atomic
+    from .publish import latest_log, replace_headline, results_page
+
+    log = Path(args.log) if args.log else latest_log(args.workdir)
+    page, headline = results_page(Path(args.workdir, "results", "tables"), log, args.configfile, args.command)
+    write_text_atomic(args.page, page)
+    if headline and args.readme:
+        readme = Path(args.readme)
+        write_text_atomic(readme, replace_headline(readme.read_text(), headline))
+    print(f"vskd publish: wrote {args.page}" + (f" and the headline of {args.readme}" if headline else ""))
+    return 0
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -174,6 +189,19 @@ def build_parser() -> argparse.ArgumentParser:
         "use only for a file you made yourself)",
     )
     p.set_defaults(func=cmd_predict)
+    p = sub.add_parser(
+        "publish",
+        help="write docs/results.md and the README headline from a run's results/tables/",
+        description="The results page from a finished run: its tables, the wall time from its Snakemake "
+        "log, the machine, the config hash and the code version (vskd/publish.py).",
+    )
+    p.add_argument("--workdir", default=".", help="the run's working directory (results/ and .snakemake/ there)")
+    p.add_argument("--log", help="the run's Snakemake log (default: the newest under <workdir>/.snakemake/log)")
+    p.add_argument("--configfile", nargs="+", default=["config.yaml"], help="the config files of the run")
+    p.add_argument("--command", default="snakemake --cores 2", help="the command that made the run")
+    p.add_argument("--page", default="docs/results.md")
+    p.add_argument("--readme", default="README.md", help="README whose headline table is replaced ('' to skip)")
+    p.set_defaults(func=cmd_publish)
     return parser
 
 

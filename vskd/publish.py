@@ -1,0 +1,176 @@
+"""The results page (``docs/results.md``) and the README's headline table, generated from a run's
+``results/tables/`` — never typed by hand.
+
+``vskd publish`` reads every comparison table the run wrote (``<dataset>_<table>.md`` and its
+``.csv``), the Snakemake log of the run (its wall time: first job start to last job end) and the
+merged config files, and writes a page with the command, the wall time, the machine, the config
+hash and the code version, each table as the workflow wrote it, and a reading of each table derived
+from its CSV: which rows are above or below their paired CE run beyond seed noise (the 95 %
+interval of the paired difference excludes 0), which are not, and what the controls say.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .config import config_hash, deep_merge
+
+#: table order on the page (the file name's suffix after ``<dataset>_``)
+TABLE_ORDER = ("methods", "control", "ablation", "students", "sensor_to_vision")
+HEADLINE_START, HEADLINE_END = "<!-- headline table: vskd publish -->", "<!-- end of headline table -->"
+_STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
+
+
+def machine() -> str:
+    """CPU model, cores and memory of this machine (what the wall time was measured on)."""
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        memory = f", {mem_kb / 1024**2:.0f} GB"
+    except (OSError, StopIteration, ValueError):
+        memory = ""
+    return f"{model}, {os.cpu_count()} cores{memory}, no GPU used"
+
+
+def wall_time(log: str | Path) -> tuple[float, int]:
+    """(seconds from the first to the last job timestamp, jobs finished) of a Snakemake log."""
+    stamps, finished = [], 0
+    for line in Path(log).read_text(errors="replace").splitlines():
+        m = _STAMP.match(line.strip())
+        if m:
+            stamps.append(datetime.strptime(re.sub(" +", " ", m.group(1)), "%a %b %d %H:%M:%S %Y"))
+        elif line.startswith("Finished jobid"):
+            finished += 1
+    if len(stamps) < 2:
+        raise ValueError(f"{log}: no job timestamps (is it a Snakemake log of a run, not a dry run?)")
+    return (max(stamps) - min(stamps)).total_seconds(), finished
+
+
+def latest_log(workdir: str | Path = ".") -> Path:
+    """The newest Snakemake log of a working directory (``.snakemake/log/``)."""
+    logs = sorted(Path(workdir, ".snakemake", "log").glob("*.snakemake.log"))
+    if not logs:
+        raise FileNotFoundError(f"no Snakemake log under {Path(workdir, '.snakemake', 'log')}")
+    return logs[-1]
+
+
+def merged_config(files: Sequence[str | Path]) -> dict:
+    config: dict = {}
+    for f in files:
+        config = deep_merge(config, yaml.safe_load(Path(f).read_text()) or {})
+    return config
+
+
+def _fmt(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m} min {s:02d} s" if m else f"{s} s"
+
+
+def reading(table: pd.DataFrame) -> list[str]:
+    """Sentences on one table from its CSV: rows beyond seed noise above / below the run they are
+    paired with, rows within it, and the seeds behind them."""
+    rows = table[table.n_pairs >= 2] if "n_pairs" in table else table.iloc[0:0]
+    label = dict(zip(table.run, table.label))
+
+    def names(part: pd.DataFrame) -> str:
+        return ", ".join(
+            f"{label[r]} ({d:+.1f} [{lo:+.1f}, {hi:+.1f}])"
+            for r, d, lo, hi in zip(part.run, part.diff_vs_ce, part.diff_vs_ce_low, part.diff_vs_ce_high)
+        )
+
+    up = rows[rows.diff_vs_ce_low > 0]
+    down = rows[rows.diff_vs_ce_high < 0]
+    noise = rows[(rows.diff_vs_ce_low <= 0) & (rows.diff_vs_ce_high >= 0)]
+    out = []
+    if len(rows) == 0:
+        return ["No row has two or more paired seeds: no difference can be told from seed noise."]
+    n = sorted(set(rows.n_pairs))
+    out.append(f"Paired over {', '.join(str(int(k)) for k in n)} seeds (Δ in accuracy points, 95 % interval).")
+    out.append(f"Above the paired CE run beyond seed noise: {names(up) if len(up) else 'none'}.")
+    out.append(f"Below it beyond seed noise: {names(down) if len(down) else 'none'}.")
+    if len(noise):
+        out.append(f"Not distinguishable from it with these seeds: {names(noise)}.")
+    return out
+
+
+def _table_files(tables: Path) -> list[tuple[str, str, Path]]:
+    found = []
+    for md in sorted(tables.glob("*.md")):
+        stem = md.stem
+        kind = next((k for k in TABLE_ORDER if stem.endswith("_" + k)), None)
+        if kind is None or not md.with_suffix(".csv").is_file():
+            continue
+        found.append((stem[: -len(kind) - 1], kind, md))
+    return sorted(found, key=lambda t: (t[0] != "utd", t[0], TABLE_ORDER.index(t[1])))
+
+
+def results_page(
+    tables: str | Path, log: str | Path, configfiles: Sequence[str | Path], command: str
+) -> tuple[str, str]:
+    """(the page, the README headline block) from a run's tables and log."""
+    tables = Path(tables)
+    files = _table_files(tables)
+    if not files:
+        raise FileNotFoundError(f"no comparison tables (<dataset>_<table>.md + .csv) in {tables}")
+    seconds, jobs = wall_time(log)
+    versions = set()
+    for _, _, md in files:
+        frame = pd.read_csv(md.with_suffix(".csv"))
+        versions |= set(frame.get("code_version", pd.Series(dtype=str)).dropna().astype(str))
+    digest = config_hash(merged_config(configfiles))
+    lines = [
+        "# Results measured here",
+        "",
+        "<!-- generated by `vskd publish` from results/tables/; edit the workflow, not this page -->",
+        "",
+        f"- **Command**: `{command}` (cold: an empty `results/`)",
+        f"- **Wall time**: {_fmt(seconds)} for {jobs} jobs (Snakemake log `{Path(log).name}`)",
+        f"- **Machine**: {machine()}",
+        f"- **Config**: {' + '.join(str(f) for f in configfiles)}, hash `{digest}`",
+        f"- **Code version**: {', '.join(sorted(versions)) or 'unknown'}",
+        "",
+        "Numbers on the embedded synthetic data are not the paper's (each table's title says which data "
+        "it is). Every table below is the workflow's own `results/tables/<dataset>_<table>.md`; the "
+        "readings under each are derived from its CSV.",
+    ]
+    headline = ""
+    for dataset, kind, md in files:
+        body = md.read_text().strip()
+        lines += ["", f"## {dataset}: {kind.replace('_', ' ')}", "", body.replace("### ", "#### ", 1), ""]
+        lines += ["**Reading.** " + " ".join(reading(pd.read_csv(md.with_suffix(".csv"))))]
+        if (dataset, kind) == ("utd", "methods"):
+            headline = "\n".join(
+                [
+                    HEADLINE_START,
+                    body.replace("### ", "**", 1).replace("\n", "**\n", 1),
+                    "",
+                    f"Cold run of `{command}`: {_fmt(seconds)} on {machine()}; "
+                    "every table and its reading: [docs/results.md](docs/results.md).",
+                    HEADLINE_END,
+                ]
+            )
+    return "\n".join(lines) + "\n", headline
+
+
+def replace_headline(readme: str, headline: str) -> str:
+    """The README with its headline block (between the markers) replaced."""
+    start, end = readme.find(HEADLINE_START), readme.find(HEADLINE_END)
+    if start < 0 or end < 0:
+        raise ValueError(f"the README has no headline markers ({HEADLINE_START} ... {HEADLINE_END})")
+    return readme[:start] + headline + readme[end + len(HEADLINE_END) :]
