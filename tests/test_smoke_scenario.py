@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -79,3 +80,36 @@ def test_snakemake_report_renders_tables_and_figures(smoke):
 def test_second_call_does_nothing(smoke):
     proc = snakemake(smoke, "tables", "report_figures")
     assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_the_results_page_is_generated_from_the_run(smoke):
+    shutil.copy(REPO / "README.md", smoke / "README.md")
+    configs = [str(smoke / "config.yaml"), str(REPO / "config" / "smoke.yaml")]
+    command = "snakemake tables report_figures --cores 2 --configfile config.yaml config/smoke.yaml"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vskd.cli",
+            "publish",
+            "--workdir",
+            str(smoke),
+            "--page",
+            str(smoke / "results.md"),
+            "--readme",
+            str(smoke / "README.md"),
+            "--command",
+            command,
+            "--configfile",
+            *configs,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    page = (smoke / "results.md").read_text()
+    methods = (smoke / "results/tables/utd_methods.md").read_text()
+    assert f"`{command}`" in page and "**Wall time**: " in page and " cores" in page and "hash `" in page
+    assert methods.split("\n", 2)[2].strip().split("\n\n")[0] in page  # the table as the workflow wrote it
+    assert page.count("**Reading.**") >= 4  # methods, control, ablation, students (+ SAKDN)
+    readme = (smoke / "README.md").read_text()
+    assert "Cold run of `" + command in readme and "| CE (student alone)" in readme

@@ -12,6 +12,15 @@ GADF has two conventions (``gadf_convention``), one the transpose (= the negativ
   which is sin(psi_j - psi_i) since psi = pi/2 - phi.
 After ``mat2gray`` one is the other's inverted image (1 - g), so the conventions are not
 interchangeable for a network trained on one of them.
+
+Resized images never materialise the N x N field (``series_image``): every field is
+``u v^T - w z^T`` of four length-N vectors, ``mat2gray`` is affine, and OpenCV's area / linear /
+cubic resizing is separable (``R(M) = A M A^T``), so the resized image is
+``(Au)(Av)^T - (Aw)(Az)^T`` rescaled by the field's range, which comes from the sorted angles
+(the pair sum nearest pi for GASF, the pair difference nearest pi/2 for GADF): O(N log N + S^2)
+time and O(N + S^2) memory instead of O(N^2) — a 200,000-sample recording costs kilobytes, not
+320 GB. Equal to resizing the materialised field up to float rounding (at most one grey level on a
+few pixels; tests/test_gaf.py compares both on every real UTD-MHAD recording).
 """
 
 from __future__ import annotations
@@ -124,10 +133,65 @@ def series_image(
     interpolation: str = "area",
     gadf_convention: str = "matlab",
 ) -> np.ndarray:
-    """(C, N) series of any sensor -> (C, S, S) uint8: field, ``mat2gray``, resize, quantise."""
-    gray = mat2gray(gramian_angular_field(series, kind, gadf_convention))
-    if image_size is not None and image_size != gray.shape[-1]:
-        flag = resize_flag(gray.shape[-1], image_size, interpolation)
-        gray = np.stack([cv2.resize(g.astype(np.float32), (image_size, image_size), interpolation=flag) for g in gray])
-        gray = np.clip(gray, 0.0, 1.0)
-    return to_uint8(gray)
+    """(C, N) series of any sensor -> (C, S, S) uint8: field, ``mat2gray``, resize, quantise.
+
+    With ``image_size`` (S != N) the field is never built (module docstring): O(N + S^2) memory."""
+    series = np.asarray(series, dtype=np.float64)
+    n = series.shape[-1]
+    if image_size is None or image_size == n:
+        return to_uint8(mat2gray(gramian_angular_field(series, kind, gadf_convention)))
+    flag = resize_flag(n, image_size, interpolation)
+    return to_uint8(np.stack([_resized_field(row, kind, gadf_convention, image_size, flag) for row in series]))
+
+
+def _field_factors(x: np.ndarray, s: np.ndarray, kind: str, gadf_convention: str) -> tuple[np.ndarray, ...]:
+    """(u, v, w, z) with field = u v^T - w z^T (see ``gramian_angular_field``)."""
+    if gadf_convention not in GADF_CONVENTIONS:
+        raise ValueError(f"unknown GADF convention {gadf_convention!r}; expected one of {GADF_CONVENTIONS}")
+    if kind == "gasf":
+        return x, x, s, s
+    if kind == "gadf":
+        return (x, s, s, x) if gadf_convention == "matlab" else (s, x, x, s)
+    raise ValueError(f"unknown GAF kind {kind!r}; expected 'gasf' or 'gadf'")
+
+
+def _field_range(x: np.ndarray, s: np.ndarray, kind: str) -> tuple[float, float]:
+    """(min, max) of the N x N field of one channel without building it.
+
+    With phi = arccos(x) in [0, pi]: GASF = cos(phi_i + phi_j) is largest at the extreme sums
+    (2 phi_min, 2 phi_max) and smallest at the pair sum nearest pi; GADF = +-sin(phi_i - phi_j) is
+    antisymmetric, its largest value at the pair difference nearest pi/2. The values are computed
+    with the field's own formula at the chosen pairs."""
+    phi = np.arccos(x)
+    order = np.argsort(phi)
+    sp = phi[order]
+    if kind == "gasf":
+        ends = [order[0], order[-1]]
+        top = max(x[i] * x[i] - s[i] * s[i] for i in ends)
+        # for each i, the partner j whose phi_j is nearest pi - phi_i (sorted search, both sides)
+        pos = np.clip(np.searchsorted(sp, np.pi - sp), 0, len(sp) - 1)
+        cand = np.concatenate([pos, np.clip(pos - 1, 0, len(sp) - 1)])
+        i, j = np.concatenate([order, order]), order[cand]
+        return float((x[i] * x[j] - s[i] * s[j]).min()), float(top)
+    pos = np.clip(np.searchsorted(sp, sp + np.pi / 2), 0, len(sp) - 1)
+    cand = np.concatenate([pos, np.clip(pos - 1, 0, len(sp) - 1)])
+    i, j = np.concatenate([order, order]), order[cand]
+    top = float(np.abs(x[i] * s[j] - s[i] * x[j]).max())
+    return -top, top
+
+
+def _resize_vector(v: np.ndarray, size: int, flag: int) -> np.ndarray:
+    """The 1-D resampling OpenCV applies along each axis of an image, applied to one vector."""
+    return cv2.resize(v[:, None], (1, size), interpolation=flag)[:, 0]
+
+
+def _resized_field(series: np.ndarray, kind: str, gadf_convention: str, size: int, flag: int) -> np.ndarray:
+    """One channel's ``mat2gray``-scaled field resized to size x size, from length-N vectors."""
+    x = rescale_minus1_1(series)
+    s = np.sqrt(np.clip(1.0 - x * x, 0.0, 1.0))
+    lo, hi = _field_range(x, s, kind)
+    if hi <= lo:  # a constant field (a constant channel): mat2gray gives 0
+        return np.zeros((size, size))
+    u, v, w, z = (_resize_vector(f, size, flag) for f in _field_factors(x, s, kind, gadf_convention))
+    field = u[:, None] * v[None, :] - w[:, None] * z[None, :]
+    return np.clip((field - lo) / (hi - lo), 0.0, 1.0)
