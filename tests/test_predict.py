@@ -235,3 +235,33 @@ def test_damaged_onnx_or_sidecar_is_a_model_error(model_dir, recordings, tmp_pat
     shutil.copy(model_dir / "student.json", tmp_path / "student.json")
     code, out, _ = run_cli([onnx, cplx, "--json"], capsys)
     assert code == 1 and "expected real numbers" in json.loads(out)["error"]
+
+
+def test_a_second_process_writing_the_same_output_is_refused(model_dir, recordings, tmp_path, capsys):
+    """While one vskd predict holds -o (its lock), another process writing it exits 2 before any
+    work instead of silently replacing the first one's predictions."""
+    import fcntl
+
+    out_csv = tmp_path / "pred.csv"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, sys, time; f = open(sys.argv[1], 'a'); fcntl.flock(f, fcntl.LOCK_EX); "
+            "print('locked', flush=True); time.sleep(30)",
+            str(tmp_path / ".pred.csv.lock"),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        code, _, err = run_cli([model_dir / "student.onnx", recordings["utd"], "-o", out_csv], capsys)
+        assert code == 2 and "another vskd predict is writing it" in err and not out_csv.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    code, _, err = run_cli([model_dir / "student.onnx", recordings["utd"], "-o", out_csv], capsys)
+    assert code == 0 and out_csv.is_file(), err
+    with open(tmp_path / ".pred.csv.lock", "a") as f:  # released after the prediction
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -101,13 +101,29 @@ def _csv(rows: list[dict[str, Any]], class_names: list[str], out: TextIO) -> Non
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
-    from .export.model import ModelFileError
-    from .export.runtime import Predictor
-
     output = Path(args.output) if args.output else None
     if output is not None and not output.parent.is_dir():
         print(f"vskd predict: -o {output}: the folder {output.parent} does not exist", file=sys.stderr)
         return 2
+    lock = _lock_output(output) if output is not None else None
+    if lock is False:
+        print(
+            f"vskd predict: -o {output}: another vskd predict is writing it (lock {_lock_path(output)}); "
+            "wait for it or choose another output",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        return _predict(args, output)
+    finally:
+        if lock is not None:
+            lock.close()  # releases the lock
+
+
+def _predict(args: argparse.Namespace, output: Path | None) -> int:
+    from .export.model import ModelFileError
+    from .export.runtime import Predictor
+
     try:
         predictor = Predictor(args.model, threads=args.threads, trust_model_file=args.trust_model_file)
     except (ModelFileError, OSError, ValueError) as exc:
@@ -156,6 +172,25 @@ def cmd_publish(args: argparse.Namespace) -> int:
         write_text_atomic(readme, replace_headline(readme.read_text(), headline))
     print(f"vskd publish: wrote {args.page}" + (f" and the headline of {args.readme}" if headline else ""))
     return 0
+
+
+def _lock_path(output: Path) -> Path:
+    return output.with_name(f".{output.name}.lock")
+
+
+def _lock_output(output: Path):
+    """An exclusive lock on ``-o`` (a hidden ``.<name>.lock`` beside it) for the whole prediction:
+    two processes writing one output would silently keep one's predictions. The open lock file,
+    or False when another process holds it."""
+    import fcntl
+
+    handle = open(_lock_path(output), "a")  # noqa: SIM115 (held open until the prediction ends)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return False
+    return handle
 
 
 def _positive_int(text: str) -> int:
