@@ -69,3 +69,43 @@ def test_a_truncated_intermediate_names_the_file_and_the_rebuild(tmp_path):
     path.write_bytes(path.read_bytes()[:2000])
     with pytest.raises(DamagedFileError, match=r"gaf_gasf\.h5: damaged or truncated GAF image file .*delete it"):
         GafStore(path)
+
+
+@pytest.mark.parametrize("storage,compression", [("raw", "none"), ("jpeg", "none")])
+def test_a_clip_overwritten_in_place_is_refused_on_its_first_read(clip_folder, tmp_path, storage, compression):
+    """Same file, same size, other pixels (Snakemake sees nothing): the clip's checksum catches it."""
+    from vskd.h5store import DamagedFileError
+
+    manifest = build_manifest(clip_folder, "utd_mhad", ["video", "inertial"])
+    out = tmp_path / "frames.h5"
+    params = {"height": 48, "width": 64, "storage": storage, "compression": compression, "jpeg_quality": 95}
+    write_frames_h5(manifest, out, params, "utd_mhad")
+    size = out.stat().st_size
+    with h5py.File(out, "r+") as h5:
+        ds = h5["clips/a1_s1_t1"]
+        if storage == "raw":
+            ds[0] = 255 - ds[0]
+        else:
+            ds[0] = ds[1]  # another frame's JPEG bytes in its place
+    assert out.stat().st_size == size or storage == "jpeg"
+    store = FrameStore(out)
+    assert store.read("a24_s2_t3", [0]).shape == (1, 48, 64, 3)  # the untouched clip reads
+    with pytest.raises(DamagedFileError, match=r"frames\.h5: /clips/a1_s1_t1 of this frames file changed after"):
+        store.read("a1_s1_t1", [3])
+
+
+def test_gaf_images_overwritten_in_place_are_refused(tmp_path):
+    from vskd.gaf_store import GafStore
+    from vskd.h5store import DamagedFileError, seal
+
+    path = tmp_path / "gaf_gasf.h5"
+    with h5py.File(path, "w") as h5:
+        h5.create_dataset("images", data=np.arange(40 * 3 * 8 * 8, dtype=np.uint8).reshape(40, 3, 8, 8))
+        h5.create_dataset("clip_ids", data=np.array([f"a1_s1_t{i}" for i in range(40)], dtype="S"))
+        h5.create_dataset("labels", data=np.zeros(40, np.int64))
+        seal(h5, ["images", "clip_ids", "labels"])
+    assert GafStore(path).shape == (3, 8, 8)
+    with h5py.File(path, "r+") as h5:
+        h5["images"][7] = 0  # 22 of 215 clips silently different, before: now named
+    with pytest.raises(DamagedFileError, match=r"gaf_gasf\.h5: this GAF image file changed after it was written"):
+        GafStore(path)

@@ -33,7 +33,7 @@ from .atomic import atomic_path
 from .data.adapters import get_adapter
 from .data.manifest import manifest_cameras, manifest_samples
 from .data.readers import DataFileError
-from .h5store import LazyH5, open_h5
+from .h5store import LazyH5, open_h5, seal_dataset, verify_dataset
 from .progress import progress
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,11 @@ def store_frames(group: h5py.Group, key: str, frames: np.ndarray, params: Mappin
     chunk, ``jpeg`` encoded frames.
     """
     storage, compression = params["storage"], params.get("compression", "none")
+    _store(group, key, frames, storage, compression, params)
+    seal_dataset(group[key])  # its checksum: verified on the clip's first read (vskd.h5store)
+
+
+def _store(group: h5py.Group, key: str, frames: np.ndarray, storage: str, compression: str, params) -> None:
     if storage == "raw" and compression == "none":
         group.create_dataset(key, data=frames)  # contiguous: mapped reads
     elif storage == "raw":
@@ -113,6 +118,7 @@ class FrameStore(LazyH5):
     def __init__(self, path: str | Path):
         super().__init__(path)
         self._map: np.memmap | None = None
+        self._verified: set[str] = set()
         #: clip -> (byte offset in the file, (T, H, W, C)) for contiguous uncompressed uint8 clips
         self.mapped: dict[str, tuple[int, tuple[int, ...]]] = {}
         with open_h5(self.path, self.what) as h5:
@@ -142,7 +148,11 @@ class FrameStore(LazyH5):
         return self.lengths[clip_id]
 
     def read(self, clip_id: str, indices: Sequence[int]) -> np.ndarray:
-        """RGB uint8 frames (k, H, W, 3) at ``indices`` (any order, repeats allowed)."""
+        """RGB uint8 frames (k, H, W, 3) at ``indices`` (any order, repeats allowed). A clip's
+        checksum is verified on its first read in this process (``vskd.h5store``)."""
+        if clip_id not in self._verified:
+            verify_dataset(self.h5["clips"][clip_id], self.path, self.what)
+            self._verified.add(clip_id)
         idx = np.asarray(indices, dtype=np.int64)
         if clip_id in self.mapped:
             offset, shape = self.mapped[clip_id]

@@ -25,7 +25,7 @@ from .data.conditioning import Conditioning, condition
 from .data.manifest import manifest_samples, selected_sensors
 from .data.readers import DataFileError
 from .gaf import series_image
-from .h5store import LazyH5, open_h5
+from .h5store import LazyH5, open_h5, seal, verify
 from .progress import progress
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,7 @@ def write_gaf_h5(manifest: pd.DataFrame, out_path: str | Path, params: Mapping[s
         h5.attrs["despiked_samples"] = spikes
         h5.attrs["backward_steps"] = reordered
         h5.attrs["duplicate_timestamps"] = dups
+        seal(h5, ["images", "clip_ids", "labels"])
     log.info(
         "wrote %d %s images (%d planes: %s) of %dx%d to %s; conditioning dropped %d spike "
         "samples, sorted %d backward steps, merged %d repeated timestamps",
@@ -182,6 +183,7 @@ class GafStore(LazyH5):
     def __init__(self, path: str | Path):
         super().__init__(path)
         with open_h5(self.path, self.what) as h5:
+            verify(h5, self.path, self.what)  # a few MB: read once per process
             ids = [c.decode() for c in h5["clip_ids"][()]]
             self.shape = h5["images"].shape[1:]
         self.index = {c: i for i, c in enumerate(ids)}

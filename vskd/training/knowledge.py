@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from ..distill.base import NetSpec
-from ..h5store import LazyH5, open_h5
+from ..h5store import LazyH5, open_h5, seal, verify
 from ..models.outputs import VECTOR_FIELDS, NetOutput
 
 
@@ -57,6 +57,7 @@ class KnowledgeWriter:
         self.h5.create_dataset("labels", data=np.asarray(labels, np.int64))
         for f, value in self.vectors.items():
             self.h5.create_dataset(f, data=value)
+        seal(self.h5, ["clip_ids", "labels", *self.vectors])  # not the maps: GBs, read per clip
         self.h5.attrs.update(
             {
                 "views": self.views,
@@ -85,6 +86,7 @@ class KnowledgeStore(LazyH5):
     def __init__(self, path: str | Path):
         super().__init__(path)
         with open_h5(self.path, self.what) as h5:
+            verify(h5, self.path, self.what)
             self.index = {c.decode(): i for i, c in enumerate(h5["clip_ids"][()])}
             self.vectors = {k: h5[k][()] for k in VECTOR_FIELDS if k in h5}
             self.views = self.vectors["logits"].shape[1]
