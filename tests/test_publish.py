@@ -46,3 +46,17 @@ def test_the_headline_is_replaced_between_its_markers_only():
     assert "new table" in new and "old table" not in new and new.startswith("# vskd") and new.endswith("rest\n")
     with pytest.raises(ValueError, match="no headline markers"):
         replace_headline("# vskd\n", "x")
+
+
+def test_the_log_of_the_last_run_that_did_work_is_used(tmp_path):
+    from vskd.publish import latest_log
+
+    logs = tmp_path / ".snakemake" / "log"
+    logs.mkdir(parents=True)
+    (logs / "2026-12-06T100000.000000.snakemake.log").write_text("[Sun Dec  6 10:00:00 2026]\nFinished jobid: 1\n")
+    (logs / "2026-12-06T110000.000000.snakemake.log").write_text(
+        "Nothing to be done (all requested files are present).\n"
+    )
+    assert latest_log(tmp_path).name.startswith("2026-12-06T10")
+    with pytest.raises(FileNotFoundError, match="no Snakemake log"):
+        latest_log(tmp_path / "elsewhere")

@@ -63,11 +63,13 @@ def wall_time(log: str | Path) -> tuple[float, int]:
 
 
 def latest_log(workdir: str | Path = ".") -> Path:
-    """The newest Snakemake log of a working directory (``.snakemake/log/``)."""
-    logs = sorted(Path(workdir, ".snakemake", "log").glob("*.snakemake.log"))
-    if not logs:
-        raise FileNotFoundError(f"no Snakemake log under {Path(workdir, '.snakemake', 'log')}")
-    return logs[-1]
+    """The newest Snakemake log of a working directory (``.snakemake/log/``) that ran jobs (a
+    later dry run, ``--report`` or "Nothing to be done" call leaves a log without any)."""
+    folder = Path(workdir, ".snakemake", "log")
+    for log in sorted(folder.glob("*.snakemake.log"), reverse=True):
+        if "Finished jobid" in log.read_text(errors="replace"):
+            return log
+    raise FileNotFoundError(f"no Snakemake log of a run that finished jobs under {folder}")
 
 
 def merged_config(files: Sequence[str | Path]) -> dict:
