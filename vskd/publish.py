@@ -88,6 +88,8 @@ def reading(table: pd.DataFrame) -> list[str]:
     """Sentences on one table from its CSV: rows beyond seed noise above / below the run they are
     paired with, rows within it, and the seeds behind them."""
     rows = table[table.n_pairs >= 2] if "n_pairs" in table else table.iloc[0:0]
+    if "compared_with" in rows:  # the reference rows themselves (CE vs CE) say nothing
+        rows = rows[rows.compared_with != rows.run]
     label = dict(zip(table.run, table.label))
 
     def names(part: pd.DataFrame) -> str:
@@ -160,7 +162,7 @@ def results_page(
             headline = "\n".join(
                 [
                     HEADLINE_START,
-                    body.replace("### ", "**", 1).replace("\n", "**\n", 1),
+                    "\n\n".join(body.replace("### ", "**", 1).replace("\n", "**\n", 1).split("\n\n")[:2]),
                     "",
                     f"Cold run of `{command}`: {_fmt(seconds)} on {machine()}; "
                     "every table and its reading: [docs/results.md](docs/results.md).",
