@@ -13,14 +13,17 @@ GADF has two conventions (``gadf_convention``), one the transpose (= the negativ
 After ``mat2gray`` one is the other's inverted image (1 - g), so the conventions are not
 interchangeable for a network trained on one of them.
 
-Resized images never materialise the N x N field (``series_image``): every field is
+Long recordings (N > ``FIELD_LIMIT``) are resized without materialising the N x N field
+(``factorised_image``): every field is
 ``u v^T - w z^T`` of four length-N vectors, ``mat2gray`` is affine, and OpenCV's area / linear /
 cubic resizing is separable (``R(M) = A M A^T``), so the resized image is
 ``(Au)(Av)^T - (Aw)(Az)^T`` rescaled by the field's range, which comes from the sorted angles
 (the pair sum nearest pi for GASF, the pair difference nearest pi/2 for GADF): O(N log N + S^2)
 time and O(N + S^2) memory instead of O(N^2) — a 200,000-sample recording costs kilobytes, not
-320 GB. Equal to resizing the materialised field up to float rounding (at most one grey level on a
-few pixels; tests/test_gaf.py compares both on every real UTD-MHAD recording).
+320 GB. Equal to resizing the materialised field up to float rounding (at most one grey level, where
+the exact value is a rounding tie; tests/test_gaf.py compares both on real UTD-MHAD recordings).
+Recordings up to ``FIELD_LIMIT`` samples (every real UTD-MHAD, Berkeley-MHAD and MMAct clip) take
+the field path, byte for byte the images of the MATLAB-faithful encoder.
 """
 
 from __future__ import annotations
@@ -34,6 +37,9 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 CHANNELS = ("acc_x", "acc_y", "acc_z", "gyro_x", "gyro_y", "gyro_z")
+#: longest series whose N x N field is built (3 channels x 2048^2 float64 = 100 MB); longer ones
+#: are resized through the factorised path (module docstring)
+FIELD_LIMIT = 2048
 INTERPOLATION = {"area": cv2.INTER_AREA, "linear": cv2.INTER_LINEAR, "cubic": cv2.INTER_CUBIC}
 GADF_CONVENTIONS = ("matlab", "pyts")
 
@@ -135,12 +141,26 @@ def series_image(
 ) -> np.ndarray:
     """(C, N) series of any sensor -> (C, S, S) uint8: field, ``mat2gray``, resize, quantise.
 
-    With ``image_size`` (S != N) the field is never built (module docstring): O(N + S^2) memory."""
+    A series longer than ``FIELD_LIMIT`` resized to ``image_size`` goes through
+    ``factorised_image`` (O(N + S^2) memory) instead of building its field."""
     series = np.asarray(series, dtype=np.float64)
     n = series.shape[-1]
-    if image_size is None or image_size == n:
-        return to_uint8(mat2gray(gramian_angular_field(series, kind, gadf_convention)))
-    flag = resize_flag(n, image_size, interpolation)
+    if image_size is not None and image_size != n and n > FIELD_LIMIT:
+        return factorised_image(series, kind, image_size, interpolation, gadf_convention)
+    gray = mat2gray(gramian_angular_field(series, kind, gadf_convention))
+    if image_size is not None and image_size != n:
+        flag = resize_flag(n, image_size, interpolation)
+        gray = np.stack([cv2.resize(g.astype(np.float32), (image_size, image_size), interpolation=flag) for g in gray])
+        gray = np.clip(gray, 0.0, 1.0)
+    return to_uint8(gray)
+
+
+def factorised_image(
+    series: np.ndarray, kind: str, image_size: int, interpolation: str = "area", gadf_convention: str = "matlab"
+) -> np.ndarray:
+    """(C, N) -> (C, S, S) uint8 like ``series_image``, without the N x N field (module docstring)."""
+    series = np.asarray(series, dtype=np.float64)
+    flag = resize_flag(series.shape[-1], image_size, interpolation)
     return to_uint8(np.stack([_resized_field(row, kind, gadf_convention, image_size, flag) for row in series]))
 
 
