@@ -33,12 +33,11 @@ from typing import Any
 import h5py
 import numpy as np
 import torch
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from vskd.config import dataset_config, deep_merge  # noqa: E402
+from vskd.config import dataset_config, deep_merge, merge_config_files  # noqa: E402
 from vskd.distill.base import DistillContext, NetSpec  # noqa: E402
 from vskd.distill.registry import build_method  # noqa: E402
 from vskd.frames import FrameStore, store_frames  # noqa: E402
@@ -52,14 +51,6 @@ from vskd.training.datasets import ClipDataset  # noqa: E402
 #: published split sizes (training, test clips) used for the projection
 SPLIT_SIZES = {("utd_mhad", "trial"): (431, 430), ("utd_mhad", "cross_subject"): (431, 430)}
 FRAMES_PER_CLIP = 52  # UTD-MHAD's median video length at 30 fps
-
-
-def load_config(files: list[str]) -> dict[str, Any]:
-    """The configs merged as Snakemake merges ``--configfile`` files (later files win)."""
-    config: dict[str, Any] = {}
-    for f in files:
-        config = deep_merge(config, yaml.safe_load(Path(f).read_text()))
-    return config
 
 
 def write_frames(path: Path, frames_cfg: dict[str, Any], clips: int) -> list[str]:
@@ -112,7 +103,7 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
 
-    config = load_config(args.configfile)
+    config = merge_config_files(args.configfile)
     config["device"] = args.device
     if args.precision:
         config["precision"] = args.precision

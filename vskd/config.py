@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -178,6 +179,15 @@ def config_hash(obj: Any) -> str:
     """A short, stable hash of a JSON-serialisable config (key order does not matter)."""
     blob = json.dumps(obj, sort_keys=True, separators=(",", ":"), default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:12]
+
+
+def merge_config_files(files: Sequence[str | Path]) -> dict[str, Any]:
+    """Config files merged as Snakemake merges ``--configfile`` files (later files win, nested
+    mappings merged key by key); not validated (scenario files are partial)."""
+    config: dict[str, Any] = {}
+    for f in files:
+        config = deep_merge(config, yaml.safe_load(Path(f).read_text()) or {})
+    return config
 
 
 def load_config(path: str | Path) -> dict[str, Any]:

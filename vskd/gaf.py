@@ -61,17 +61,14 @@ def gramian_angular_field(series: np.ndarray, kind: str = "gasf", gadf_conventio
     ``gadf_convention`` (GADF only): ``matlab`` sin(arcsin x_i - arcsin x_j) as ``GADF.m``, or
     ``pyts`` sin(arccos x_i - arccos x_j), its transpose (see the module docstring).
     """
-    if gadf_convention not in GADF_CONVENTIONS:
-        raise ValueError(f"unknown GADF convention {gadf_convention!r}; expected one of {GADF_CONVENTIONS}")
+    u, v, w, z = _field_factors(*_cos_sin(series), kind, gadf_convention)
+    return u[..., :, None] * v[..., None, :] - w[..., :, None] * z[..., None, :]
+
+
+def _cos_sin(series: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x = cos(phi) (the series scaled to [-1, 1]) and sin(phi) = sqrt(1 - x^2)."""
     x = rescale_minus1_1(series)
-    s = np.sqrt(np.clip(1.0 - x * x, 0.0, 1.0))
-    if kind == "gasf":
-        return x[..., :, None] * x[..., None, :] - s[..., :, None] * s[..., None, :]
-    if kind == "gadf":
-        if gadf_convention == "matlab":
-            return x[..., :, None] * s[..., None, :] - s[..., :, None] * x[..., None, :]
-        return s[..., :, None] * x[..., None, :] - x[..., :, None] * s[..., None, :]
-    raise ValueError(f"unknown GAF kind {kind!r}; expected 'gasf' or 'gadf'")
+    return x, np.sqrt(np.clip(1.0 - x * x, 0.0, 1.0))
 
 
 def mat2gray(images: np.ndarray) -> np.ndarray:
@@ -185,17 +182,18 @@ def _field_range(x: np.ndarray, s: np.ndarray, kind: str) -> tuple[float, float]
     phi = np.arccos(x)
     order = np.argsort(phi)
     sp = phi[order]
-    if kind == "gasf":
-        ends = [order[0], order[-1]]
-        top = max(x[i] * x[i] - s[i] * s[i] for i in ends)
-        # for each i, the partner j whose phi_j is nearest pi - phi_i (sorted search, both sides)
-        pos = np.clip(np.searchsorted(sp, np.pi - sp), 0, len(sp) - 1)
+
+    def partners(target: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs (i, j) with phi_j the nearest (from below or above) to ``target`` of each i."""
+        pos = np.clip(np.searchsorted(sp, target), 0, len(sp) - 1)
         cand = np.concatenate([pos, np.clip(pos - 1, 0, len(sp) - 1)])
-        i, j = np.concatenate([order, order]), order[cand]
+        return np.concatenate([order, order]), order[cand]
+
+    if kind == "gasf":
+        top = max(x[i] * x[i] - s[i] * s[i] for i in (order[0], order[-1]))
+        i, j = partners(np.pi - sp)  # phi_i + phi_j nearest pi
         return float((x[i] * x[j] - s[i] * s[j]).min()), float(top)
-    pos = np.clip(np.searchsorted(sp, sp + np.pi / 2), 0, len(sp) - 1)
-    cand = np.concatenate([pos, np.clip(pos - 1, 0, len(sp) - 1)])
-    i, j = np.concatenate([order, order]), order[cand]
+    i, j = partners(sp + np.pi / 2)  # phi_j - phi_i nearest pi/2
     top = float(np.abs(x[i] * s[j] - s[i] * x[j]).max())
     return -top, top
 
@@ -207,8 +205,7 @@ def _resize_vector(v: np.ndarray, size: int, flag: int) -> np.ndarray:
 
 def _resized_field(series: np.ndarray, kind: str, gadf_convention: str, size: int, flag: int) -> np.ndarray:
     """One channel's ``mat2gray``-scaled field resized to size x size, from length-N vectors."""
-    x = rescale_minus1_1(series)
-    s = np.sqrt(np.clip(1.0 - x * x, 0.0, 1.0))
+    x, s = _cos_sin(series)
     lo, hi = _field_range(x, s, kind)
     if hi <= lo:  # a constant field (a constant channel): mat2gray gives 0
         return np.zeros((size, size))

@@ -24,6 +24,8 @@ import numpy as np
 
 #: attribute holding {"datasets": [...], "sha256": ...} of a sealed file or dataset
 DIGEST_ATTR = "content_sha256"
+#: how to rebuild a damaged intermediate (Snakemake rebuilds a missing output)
+REBUILD = "delete it and rerun the same snakemake command to rebuild it"
 
 
 class DamagedFileError(OSError):
@@ -37,11 +39,7 @@ def open_h5(path: str | Path, what: str = "HDF5 file") -> h5py.File:
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise DamagedFileError(f"{path}: damaged or truncated {what} ({exc}); {_rebuild(path)}") from None
-
-
-def _rebuild(path: str | Path) -> str:
-    return "delete it and rerun the same snakemake command to rebuild it"
+        raise DamagedFileError(f"{path}: damaged or truncated {what} ({exc}); {REBUILD}") from None
 
 
 def array_digest(data: np.ndarray | h5py.Dataset, block: int = 256) -> str:
@@ -74,7 +72,7 @@ def verify(h5: h5py.File, path: str | Path, what: str) -> None:
     if _file_digest(h5, record["datasets"]) != record["sha256"]:
         raise DamagedFileError(
             f"{path}: this {what} changed after it was written (checksum of {', '.join(record['datasets'])} "
-            f"does not match); {_rebuild(path)}"
+            f"does not match); {REBUILD}"
         )
 
 
@@ -84,7 +82,7 @@ def seal_dataset(ds: h5py.Dataset) -> None:
 
 def verify_dataset(ds: h5py.Dataset, path: str | Path, what: str) -> None:
     if DIGEST_ATTR in ds.attrs and array_digest(ds) != ds.attrs[DIGEST_ATTR]:
-        raise DamagedFileError(f"{path}: {ds.name} of this {what} changed after it was written; {_rebuild(path)}")
+        raise DamagedFileError(f"{path}: {ds.name} of this {what} changed after it was written; {REBUILD}")
 
 
 class LazyH5:

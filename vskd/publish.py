@@ -19,9 +19,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from .config import config_hash, deep_merge
+from .config import config_hash, merge_config_files
 
 #: table order on the page (the file name's suffix after ``<dataset>_``)
 TABLE_ORDER = ("methods", "control", "ablation", "students", "sensor_to_vision")
@@ -30,7 +29,8 @@ _STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 
 
 def machine() -> str:
-    """CPU model, cores and memory of this machine (what the wall time was measured on)."""
+    """CPU model, cores, memory and GPU of this machine (what the wall time was measured on; with
+    ``device: auto`` the runs used the GPU where there is one)."""
     model = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -45,7 +45,10 @@ def machine() -> str:
         memory = f", {mem_kb / 1024**2:.0f} GB"
     except (OSError, StopIteration, ValueError):
         memory = ""
-    return f"{model}, {os.cpu_count()} cores{memory}, no GPU used"
+    import torch
+
+    gpu = f"GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else "no GPU used"
+    return f"{model}, {os.cpu_count()} cores{memory}, {gpu}"
 
 
 def wall_time(log: str | Path) -> tuple[float, int]:
@@ -70,13 +73,6 @@ def latest_log(workdir: str | Path = ".") -> Path:
         if "Finished jobid" in log.read_text(errors="replace"):
             return log
     raise FileNotFoundError(f"no Snakemake log of a run that finished jobs under {folder}")
-
-
-def merged_config(files: Sequence[str | Path]) -> dict:
-    config: dict = {}
-    for f in files:
-        config = deep_merge(config, yaml.safe_load(Path(f).read_text()) or {})
-    return config
 
 
 def _fmt(seconds: float) -> str:
@@ -133,11 +129,12 @@ def results_page(
     if not files:
         raise FileNotFoundError(f"no comparison tables (<dataset>_<table>.md + .csv) in {tables}")
     seconds, jobs = wall_time(log)
+    frames = {md: pd.read_csv(md.with_suffix(".csv")) for _, _, md in files}
     versions = set()
-    for _, _, md in files:
-        frame = pd.read_csv(md.with_suffix(".csv"))
+    for frame in frames.values():
         versions |= set(frame.get("code_version", pd.Series(dtype=str)).dropna().astype(str))
-    digest = config_hash(merged_config(configfiles))
+    host = machine()
+    digest = config_hash(merge_config_files(configfiles))
     lines = [
         "# Results measured here",
         "",
@@ -145,7 +142,7 @@ def results_page(
         "",
         f"- **Command**: `{command}` (cold: an empty `results/`)",
         f"- **Wall time**: {_fmt(seconds)} for {jobs} jobs (Snakemake log `{Path(log).name}`)",
-        f"- **Machine**: {machine()}",
+        f"- **Machine**: {host}",
         f"- **Config**: {' + '.join(str(f) for f in configfiles)}, hash `{digest}`",
         f"- **Code version**: {', '.join(sorted(versions)) or 'unknown'}",
         "",
@@ -157,14 +154,14 @@ def results_page(
     for dataset, kind, md in files:
         body = md.read_text().strip()
         lines += ["", f"## {dataset}: {kind.replace('_', ' ')}", "", body.replace("### ", "#### ", 1), ""]
-        lines += ["**Reading.** " + " ".join(reading(pd.read_csv(md.with_suffix(".csv"))))]
+        lines += ["**Reading.** " + " ".join(reading(frames[md]))]
         if (dataset, kind) == ("utd", "methods"):
             headline = "\n".join(
                 [
                     HEADLINE_START,
                     "\n\n".join(body.replace("### ", "**", 1).replace("\n", "**\n", 1).split("\n\n")[:2]),
                     "",
-                    f"Cold run of `{command}`: {_fmt(seconds)} on {machine()}; "
+                    f"Cold run of `{command}`: {_fmt(seconds)} on {host}; "
                     "every table and its reading: [docs/results.md](docs/results.md).",
                     HEADLINE_END,
                 ]
