@@ -1,5 +1,6 @@
 # Config validation, the run sheet, wildcard constraints, every input function and target list of
 # the workflow (the stage files hold rules only: snakemake --lint).
+import re
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from vskd.runs import (  # noqa: E402
     run_config,
     teacher_runs_online,
 )
+from vskd.sweeps import selected_name  # noqa: E402
 from vskd.sakdn_config import (  # noqa: E402
     fusion_teacher_config,
     sensor_to_vision_run_config,
@@ -34,6 +36,9 @@ EFFECTIVE = validate_config(config, origin="config (config.yaml and --config/--c
 DATASETS = list(EFFECTIVE)
 RUNS = expand_runs(config, EFFECTIVE, origin="config (runs)")
 RUN_NAMES = sorted({name for _, name, _ in RUNS})
+#: the sweep rows of the run sheet (vskd.sweeps): dataset -> row names
+SWEEPS = {d: sorted({r.sweep for (dd, _, _), r in RUNS.items() if dd == d and r.sweep}) for d in DATASETS}
+SWEEP_NAMES = sorted({n for names in SWEEPS.values() for n in names})
 SENSOR_TO_VISION = {k: r for k, r in RUNS.items() if r.direction == "sensor_to_vision"}
 SENSOR_TO_VISION_NAMES = sorted({n for _, n, _ in SENSOR_TO_VISION})
 SAKDN = {d: sakdn_config(config, d, EFFECTIVE[d]) for d in sorted({d for d, _, _ in SENSOR_TO_VISION})}
@@ -51,6 +56,8 @@ TABLES = {
 }
 #: the table of the sensor_to_vision direction (its runs, sensor teachers, SPAMFM, late fusion)
 SENSOR_TO_VISION_TABLE = "sensor_to_vision"
+#: the table of the parameter sweeps (selected value beside the fixed default)
+SWEEP_TABLE = "sweep"
 TABLE_NAMES = [*TABLES, SENSOR_TO_VISION_TABLE]
 DESIGN_CARD = {"student": "student", "student_baseline": "baseline"}
 #: the design-card copy of the video teacher's metrics: results/{dataset}/teacher_metrics.csv
@@ -116,7 +123,8 @@ def script_code(script, *exclude):
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
-    run="|".join(RUN_NAMES),
+    run="|".join(map(re.escape, RUN_NAMES)),
+    sweep="|".join(SWEEP_NAMES) or "(?!x)x",
     seed=r"\d+",
     model="|".join(MODEL_NAMES) or "(?!x)x",
     branch=r"(_\w+)?",
@@ -196,6 +204,11 @@ def split_file(wildcards):
     return f"results/{wildcards.dataset}/splits/{eff(wildcards)['dataset']['split']}.csv"
 
 
+def validation_split_file(wildcards):
+    """The validation split of the dataset's protocol (what sweep candidates train and select on)."""
+    return f"results/{wildcards.dataset}/splits/validation/{eff(wildcards)['dataset']['split']}.csv"
+
+
 # ---- GAF image sets: one file per (dataset, kind, sensors, channels), shared by every consumer
 def default_gaf_selection(name):
     e = eff(name)
@@ -266,12 +279,16 @@ def gpus(wildcards):
 
 
 # ---- the run sheet ---------------------------------------------------------------------------
-def runs_of(dataset, name=None, table=None):
-    """The expanded runs (RunSpec) of a dataset, optionally of one row name or one table."""
+def runs_of(dataset, name=None, table=None, sweeps=False):
+    """The expanded runs (RunSpec) of a dataset, optionally of one row name or one table; the
+    candidates and selected runs of sweeps only with ``sweeps`` (they have their own table)."""
     return [
         r
         for (d, n, _), r in sorted(RUNS.items())
-        if d == dataset and (name is None or n == name) and (table is None or r.table == table)
+        if d == dataset
+        and (name is None or n == name)
+        and (table is None or r.table == table)
+        and (sweeps or r.sweep_role is None)
     ]
 
 
@@ -321,6 +338,10 @@ def run_inputs(wildcards):
     them. The direction of the run decides which (`vskd.runs.RunSpec.direction`)."""
     spec, d = run_spec(wildcards), wildcards.dataset
     out = {"split": split_file(wildcards), "method": method_code(spec)}
+    if spec.evaluated_on == "validation":
+        out["split"] = validation_split_file(wildcards)
+    if spec.selects:
+        out["selection"] = f"results/{d}/sweeps/{spec.sweep}/selection.csv"
     if spec.direction == "sensor_to_vision":
         out.update(video_student_inputs(wildcards, spec))
     else:
@@ -459,6 +480,8 @@ def table_targets():
         for table in TABLES:
             if any(runs_of(d, table=t) for t in TABLES[table]):
                 out += [f"results/tables/{d}_{table}.{ext}" for ext in ("csv", "md", "tex")]
+        if SWEEPS[d]:
+            out += [f"results/tables/{d}_{SWEEP_TABLE}.{ext}" for ext in ("csv", "md")]
         if d in SAKDN and sensor_to_vision_baseline(d):
             out += [f"results/tables/{d}_{SENSOR_TO_VISION_TABLE}.{ext}" for ext in ("csv", "md", "tex")]
             out += [f"results/tables/{d}_{SENSOR_TO_VISION_TABLE}_per_class.{ext}" for ext in ("csv", "md")]
@@ -581,6 +604,48 @@ def sensor_to_vision_order(wildcards):
         ):
             names.append(row["name"])
     return names
+
+
+# ---- parameter sweeps (vskd.sweeps) ------------------------------------------------------------
+def sweep_candidates(wildcards):
+    """Candidate run name -> its swept parameter values, of one sweep row on one dataset."""
+    out = {}
+    for r in runs_of(wildcards.dataset, sweeps=True):
+        if r.sweep == wildcards.sweep and r.sweep_role == "candidate":
+            selected = next(s for s in runs_of(wildcards.dataset, sweeps=True) if s.name == selected_name(r.sweep))
+            out[r.name] = {p: r.params[p] for p in selected.selects}
+    return out
+
+
+def sweep_selection_inputs(wildcards):
+    """The validation metrics of every candidate of a sweep over its seeds."""
+    return sorted(
+        f"{r.folder}/metrics.csv"
+        for r in runs_of(wildcards.dataset, sweeps=True)
+        if r.sweep == wildcards.sweep and r.sweep_role == "candidate"
+    )
+
+
+def sweep_table_inputs(wildcards):
+    """Selections, the default and selected runs of every sweep of a dataset, and the CE runs
+    they are paired with."""
+    d = wildcards.dataset
+    against = paired_baselines(runs_of(d), config["design_card"]["baseline"])
+    names = [n for s in SWEEPS[d] for n in (s, selected_name(s), against[s])]
+    return {
+        "runs": sorted({f"{r.folder}/metrics.csv" for r in runs_of(d, sweeps=True) if r.name in names}),
+        "selections": [f"results/{d}/sweeps/{s}/selection.csv" for s in SWEEPS[d]],
+    }
+
+
+def sweep_table_params(wildcards):
+    d = wildcards.dataset
+    against = paired_baselines(runs_of(d), config["design_card"]["baseline"])
+    return {
+        "sweeps": SWEEPS[d],
+        "labels": {s: runs_of(d, s)[0].label for s in SWEEPS[d]},
+        "baselines": {s: against[s] for s in SWEEPS[d]},
+    }
 
 
 # ---- targets ---------------------------------------------------------------------------------

@@ -116,3 +116,26 @@ rule make_split:
         kind=lambda w: eff(w)["dataset"]["kind"],
     script:
         "../workflow_scripts/split.py"
+
+
+rule validation_split:
+    """The validation split of a protocol: its training side cut into a fit part and a held-out
+    validation part by whole groups (subjects or trials, `validation` in the config); the test
+    clips are not in it, so a parameter sweep that selects on it never reads them."""
+    input:
+        split="results/{dataset}/splits/{protocol}.csv",
+        code=script_code("validation_split.py"),
+    output:
+        "results/{dataset}/splits/validation/{protocol}.csv",
+    log:
+        "results/logs/{dataset}/split_{protocol}_validation.log",
+    conda:
+        "../envs/vskd.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        kind=lambda w: eff(w)["dataset"]["kind"],
+        validation=lambda w: eff(w)["validation"],
+    script:
+        "../workflow_scripts/validation_split.py"

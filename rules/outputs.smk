@@ -32,6 +32,34 @@ rule table:
         "../workflow_scripts/table.py"
 
 
+rule sweep_table:
+    """results/tables/{dataset}_sweep.{csv,md}: each sweep row with the validation accuracy of every
+    value, the selected and the default value, the test accuracy of both paired with CE, and
+    whether the reading of the row changes."""
+    input:
+        unpack(sweep_table_inputs),
+        code=script_code("sweep_table.py"),
+    output:
+        csv=report(
+            "results/tables/{dataset}_sweep.csv",
+            category="Tables",
+            subcategory="{dataset}",
+            labels={"dataset": "{dataset}", "table": "sweep", "format": "csv"},
+        ),
+        md="results/tables/{dataset}_sweep.md",
+    log:
+        "results/logs/{dataset}/table_sweep.log",
+    conda:
+        "../envs/vskd.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        table=sweep_table_params,
+    script:
+        "../workflow_scripts/sweep_table.py"
+
+
 rule per_class_table:
     """results/tables/{dataset}_sensor_to_vision_per_class.{csv,md}: per-class F1 of each sensor
     teacher, SPAMFM and each video-student run (over its seeds), beside SPAMFM's gate per sensor."""

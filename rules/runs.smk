@@ -78,3 +78,24 @@ rule design_card:
         runtime=5,
     script:
         "../workflow_scripts/copy_file.py"
+
+
+rule select_sweep:
+    """The value of a sweep row selected on validation: every candidate mean validation accuracy
+    over the seeds, the best one marked (only the candidates metrics are read: no test clip)."""
+    input:
+        metrics=sweep_selection_inputs,
+        code=script_code("select_sweep.py"),
+    output:
+        "results/{dataset}/sweeps/{sweep}/selection.csv",
+    log:
+        "results/logs/{dataset}/sweeps/{sweep}.log",
+    conda:
+        "../envs/vskd.yaml"
+    resources:
+        mem_mb=500,
+        runtime=5,
+    params:
+        candidates=sweep_candidates,
+    script:
+        "../workflow_scripts/select_sweep.py"

@@ -18,7 +18,7 @@ import jsonschema
 import yaml
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "config.schema.yaml"
-SECTIONS = ("frames", "gaf", "teacher", "student", "distill", "knowledge", "semantic")
+SECTIONS = ("frames", "gaf", "teacher", "student", "distill", "knowledge", "semantic", "validation")
 
 
 class ConfigError(ValueError):

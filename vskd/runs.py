@@ -14,10 +14,12 @@ make the stage's config hash and checkpoint fingerprint.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ConfigError, deep_merge
+from .sweeps import candidate_name, candidates, selected_name, split_params
 
 #: config sections each stage depends on (besides the dataset entry and the seed)
 STAGE_SECTIONS: dict[str, tuple[str, ...]] = {
@@ -47,6 +49,17 @@ class RunSpec:
     direction: str = "vision_to_sensor"
     #: sensor_to_vision: best, fused or a sensor name (None for CE)
     sensor_teacher: str | None = None
+    #: a sweep's run (vskd.sweeps): the row it belongs to, and its role: candidate (trained on the
+    #: fit part, evaluated on the validation part) or selected (the value the validation chose)
+    sweep: str | None = None
+    sweep_role: str | None = None
+    #: the parameters a selected run takes from its sweep's selection file
+    selects: tuple[str, ...] = ()
+
+    @property
+    def evaluated_on(self) -> str:
+        """validation (a sweep candidate) or test."""
+        return "validation" if self.sweep_role == "candidate" else "test"
 
     @property
     def folder(self) -> str:
@@ -84,7 +97,9 @@ def expand_runs(
         where = f"{origin}: runs[{i}] ({row['name']})"
         try:
             cls = _method_class(row["method"])
-            params = cls.resolve_params(row.get("params", {}))
+            fixed, swept = split_params(cls.defaults, row.get("params", {}))
+            params = cls.resolve_params(fixed)
+            variants = [cls.resolve_params({**fixed, **values}) for values in candidates(swept)]
         except ValueError as exc:
             raise ConfigError(f"{where}: {exc}") from None
         needs_teacher = bool(cls.teacher_fields)
@@ -120,19 +135,14 @@ def expand_runs(
             else:
                 student = deep_merge(eff["student"], row.get("student", {}))
                 _check_student(student, where)
+            table = row.get("table", "sensor_to_vision" if to_video else "methods")
             for seed in row.get("seeds", config.get("seeds", [config["seed"]])):
-                out[(name, row["name"], seed)] = RunSpec(
-                    name,
-                    row["name"],
-                    seed,
-                    row["method"],
-                    params,
-                    teacher,
-                    student,
-                    row.get("table", "sensor_to_vision" if to_video else "methods"),
-                    row.get("label", row["name"]),
-                    **extra,
-                )
+                label = row.get("label", row["name"])
+                base = RunSpec(name, row["name"], seed, row["method"], params, teacher, student, table, label, **extra)
+                out[(name, row["name"], seed)] = base
+                if swept:
+                    for spec in _sweep_runs(base, swept, variants):
+                        out[(name, spec.name, seed)] = spec
     for name in effective:
         for role, run in design.items():
             if (name, run, config["seed"]) not in out and _runs_on(out, name, run):
@@ -141,6 +151,33 @@ def expand_runs(
                     f"(the config's `seed`) on dataset {name!r}"
                 )
     return out
+
+
+def _sweep_runs(base: RunSpec, swept: dict[str, list], variants: list[dict[str, Any]]) -> list[RunSpec]:
+    """A sweep row's candidates (one per value; final-epoch validation accuracy only, no per-epoch
+    evaluation) and its selected run (vskd.sweeps)."""
+    quiet = deep_merge(base.student, {"eval_every_epoch": False})
+    out = [
+        dataclasses.replace(
+            base,
+            name=candidate_name(base.name, values),
+            params=params,
+            student=quiet,
+            label=f"{base.label} ({', '.join(f'{k}={v}' for k, v in values.items())})",
+            sweep=base.name,
+            sweep_role="candidate",
+        )
+        for values, params in zip(candidates(swept), variants)
+    ]
+    selected = dataclasses.replace(
+        base,
+        name=selected_name(base.name),
+        label=f"{base.label} (selected on validation)",
+        sweep=base.name,
+        sweep_role="selected",
+        selects=tuple(swept),
+    )
+    return [*out, selected]
 
 
 def _runs_on(runs: dict[tuple[str, str, int], RunSpec], dataset: str, name: str) -> bool:
@@ -187,7 +224,14 @@ def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
     for s in sections:
         cfg[s] = copy.deepcopy(eff[s])
     cfg["student"] = copy.deepcopy(spec.student)
-    cfg["run"] = {
+    cfg["run"] = run_section(spec)
+    return cfg
+
+
+def run_section(spec: RunSpec) -> dict[str, Any]:
+    """The ``run`` section of a run's config: its row of the sheet and, for a sweep's runs, what
+    it is evaluated on and which parameters its sweep's selection sets."""
+    section = {
         "name": spec.name,
         "method": spec.method,
         "params": dict(spec.params),
@@ -195,7 +239,9 @@ def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
         "table": spec.table,
         "label": spec.label,
     }
-    return cfg
+    if spec.sweep:
+        section.update(sweep=spec.sweep, evaluated_on=spec.evaluated_on, selects=list(spec.selects))
+    return section
 
 
 def paired_baselines(runs: list[RunSpec], baseline: str) -> dict[str, str]:

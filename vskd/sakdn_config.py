@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 
 from .config import ConfigError, deep_merge, load_schema
+from .runs import run_section
 
 #: UTD-MHAD's two inertial sensors as SAKDN uses them: one GASF teacher each
 UTD_SENSORS: dict[str, list[str]] = {"acc": ["acc_x", "acc_y", "acc_z"], "gyro": ["gyro_x", "gyro_y", "gyro_z"]}
@@ -142,15 +143,7 @@ def sensor_to_vision_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str,
         "frames": copy.deepcopy(eff["frames"]),
         "student": copy.deepcopy(spec.student),
         "sakdn": {"sensors": sensors if choice else [], "best_by": sakdn["best_by"]},
-        "run": {
-            "name": spec.name,
-            "method": spec.method,
-            "params": dict(spec.params),
-            "teacher": spec.teacher,
-            "sensor_teacher": choice,
-            "table": spec.table,
-            "label": spec.label,
-        },
+        "run": {**run_section(spec), "sensor_teacher": choice},
     }
 
 

@@ -147,11 +147,12 @@ def write_outputs(
         pd.DataFrame([row]).to_csv(tmp, index=False)
     Path(out.checkpoint).unlink(missing_ok=True)  # finished: a later rerun must start afresh
     log.info(
-        "%s: accuracy %.4f, macro F1 %.4f on %d test clips",
+        "%s: accuracy %.4f, macro F1 %.4f on %d %s clips",
         prov["model"],
         summary["accuracy"],
         summary["macro_f1"],
         summary["n_test"],
+        prov.get("evaluated_on", "test"),
     )
     return summary
 

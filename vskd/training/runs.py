@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from ..sweeps import apply_selection
 from .common import RunOutputs
 from .sensor_to_vision import train_video_student
 from .stages import train_gaf_student
@@ -48,5 +49,8 @@ DIRECTIONS: dict[str, Callable[[dict[str, Any], Mapping[str, Any], RunOutputs], 
 
 def train_run(direction: str, cfg: dict[str, Any], inputs: Mapping[str, Any], out: RunOutputs) -> dict[str, float]:
     """Train and evaluate one run (its config from ``vskd.runs.run_config`` or, for
-    sensor_to_vision, ``vskd.sakdn_config.sensor_to_vision_run_config``); write its files."""
+    sensor_to_vision, ``vskd.sakdn_config.sensor_to_vision_run_config``); write its files. A
+    sweep's selected run first takes its swept parameters from the selection file (``selection``)."""
+    if cfg["run"].get("selects"):
+        cfg = apply_selection(cfg, inputs["selection"])
     return DIRECTIONS[direction](cfg, inputs, out)

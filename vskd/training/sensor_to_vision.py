@@ -166,6 +166,7 @@ def train_video_student(
         direction="sensor_to_vision",
         teacher_mode="cached" if chosen else "none",
         table=run["table"],
+        evaluated_on=run.get("evaluated_on", "test"),
         label=run["label"],
         backbone=scfg["backbone"],
         num_segments=scfg["num_segments"],

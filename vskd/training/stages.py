@@ -284,6 +284,7 @@ def train_gaf_student(
         teacher=run["teacher"] or "none",
         teacher_mode=("online" if online else "cached") if run["teacher"] else "none",
         table=run["table"],
+        evaluated_on=run.get("evaluated_on", "test"),
         label=run["label"],
         gaf_kind=cfg["gaf"]["kind"],
         image_size=cfg["gaf"]["image_size"],
