@@ -109,3 +109,30 @@ def test_gaf_images_overwritten_in_place_are_refused(tmp_path):
         h5["images"][7] = 0  # 22 of 215 clips silently different, before: now named
     with pytest.raises(DamagedFileError, match=r"gaf_gasf\.h5: this GAF image file changed after it was written"):
         GafStore(path)
+
+
+def test_knowledge_maps_overwritten_in_place_are_refused_on_the_clip_first_read(tmp_path):
+    import torch
+
+    from vskd.distill.base import NetSpec
+    from vskd.h5store import DamagedFileError
+    from vskd.models.outputs import NetOutput
+    from vskd.training.knowledge import KnowledgeStore, KnowledgeWriter
+
+    path, ids = tmp_path / "knowledge.h5", ["a1_s1_t1", "a2_s1_t1"]
+    gen = torch.Generator().manual_seed(0)
+    with h5py.File(path, "w") as h5:
+        writer = KnowledgeWriter(h5, len(ids), views=2, map_views=1)
+        for i in range(len(ids)):
+            maps = [torch.randn(2, c, 4, 4, generator=gen) for c in (8, 16, 32, 64)]
+            writer.add(i, NetOutput(torch.randn(2, 5), torch.randn(2, 6), torch.randn(2, 7), None, maps))
+        writer.finish(ids, np.array([0, 1]), NetSpec(5, 6, 7, None, (8, 16, 32, 64)))
+    store = KnowledgeStore(path)
+    assert store.read("a2_s1_t1", 0, ["maps"])["map3"].shape == (64, 4, 4)
+    store.h5.close()
+    with h5py.File(path, "r+") as h5:
+        h5["map2"][0, 0, 3] = 0  # one channel of one clip's map, same size
+    store = KnowledgeStore(path)  # the vectors are intact: the file opens
+    assert store.read("a2_s1_t1", 0, ["maps"])["map0"].shape == (8, 4, 4)
+    with pytest.raises(DamagedFileError, match=r"knowledge\.h5: the teacher's stage maps of clip a1_s1_t1 changed"):
+        store.read("a1_s1_t1", 0, ["maps"])

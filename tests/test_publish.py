@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from vskd.publish import HEADLINE_END, HEADLINE_START, reading, replace_headline, wall_time
+from vskd.publish import HEADLINE_END, HEADLINE_START, reading, replace_headline, sweep_reading, wall_time
 
 
 def test_reading_sorts_rows_by_their_paired_interval():
@@ -27,6 +27,27 @@ def test_reading_sorts_rows_by_their_paired_interval():
     assert "Not distinguishable from it with these seeds: CC (+0.4" in text and "CE (" not in text
     single = table.assign(n_pairs=1)
     assert "no difference can be told from seed noise" in reading(single)[0]
+
+
+def test_sweep_reading_names_the_moved_values_and_the_changed_readings():
+    table = pd.DataFrame(
+        {
+            "label": ["KD", "AT"],
+            "default_value": ["0.9", "1000"],
+            "selected_value": ["0.09", "1000"],
+            "reading_default": ["within", "below"],
+            "reading_selected": ["above", "below"],
+            "reading_changes": [True, False],
+            "selected_diff_vs_ce": [2.0, -4.0],
+            "selected_diff_vs_ce_low": [0.5, -6.0],
+            "selected_diff_vs_ce_high": [3.5, -2.0],
+        }
+    )
+    text = " ".join(sweep_reading(table))
+    assert "the default value for AT; another value for KD (0.9 → 0.09)" in text
+    assert "changes for KD (within → above: +2.0 [+0.5, +3.5])" in text
+    assert "No row" not in text
+    assert "No row's reading" in " ".join(sweep_reading(table.assign(reading_changes=False)))
 
 
 def test_wall_time_spans_the_first_to_the_last_job(tmp_path):

@@ -23,7 +23,7 @@ import pandas as pd
 from .config import config_hash, merge_config_files
 
 #: table order on the page (the file name's suffix after ``<dataset>_``)
-TABLE_ORDER = ("methods", "control", "ablation", "students", "sensor_to_vision")
+TABLE_ORDER = ("methods", "control", "ablation", "students", "sensor_to_vision", "sweep")
 HEADLINE_START, HEADLINE_END = "<!-- headline table: vskd publish -->", "<!-- end of headline table -->"
 _STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 
@@ -109,6 +109,33 @@ def reading(table: pd.DataFrame) -> list[str]:
     return out
 
 
+def sweep_reading(table: pd.DataFrame) -> list[str]:
+    """Sentences on a sweep table (vskd.sweeps) from its CSV: where validation chose another
+    value than the default, and whose reading against CE changes with it."""
+    moved = table[table.selected_value.astype(str) != table.default_value.astype(str)]
+    changed = table[table.reading_changes.astype(bool)]
+    out = [
+        "Validation chose the default value for "
+        + (", ".join(table[~table.index.isin(moved.index)].label) or "no row")
+        + "; another value for "
+        + (", ".join(f"{r.label} ({r.default_value} → {r.selected_value})" for r in moved.itertuples()) or "no row")
+        + "."
+    ]
+    if len(changed):
+        out.append(
+            "The reading against CE changes for "
+            + ", ".join(
+                f"{r.label} ({r.reading_default} → {r.reading_selected}: {r.selected_diff_vs_ce:+.1f} "
+                f"[{r.selected_diff_vs_ce_low:+.1f}, {r.selected_diff_vs_ce_high:+.1f}])"
+                for r in changed.itertuples()
+            )
+            + "."
+        )
+    else:
+        out.append("No row's reading against CE (above, below or within seed noise) changes with the selected value.")
+    return out
+
+
 def _table_files(tables: Path) -> list[tuple[str, str, Path]]:
     found = []
     for md in sorted(tables.glob("*.md")):
@@ -154,7 +181,8 @@ def results_page(
     for dataset, kind, md in files:
         body = md.read_text().strip()
         lines += ["", f"## {dataset}: {kind.replace('_', ' ')}", "", body.replace("### ", "#### ", 1), ""]
-        lines += ["**Reading.** " + " ".join(reading(frames[md]))]
+        read = sweep_reading if kind == "sweep" else reading
+        lines += ["**Reading.** " + " ".join(read(frames[md]))]
         if (dataset, kind) == ("utd", "methods"):
             headline = "\n".join(
                 [

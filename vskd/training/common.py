@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from ..metrics import classification_metrics
 from ..models.outputs import NetOutput
 from ..torchfile import load_torch_file
 from .compute import Compute
-from .loop import FitSpec, predict
+from .loop import FitSpec, fit, predict
 from .sampling import DEFAULT_CROP_SCALES
 
 log = logging.getLogger(__name__)
@@ -155,6 +155,57 @@ def write_outputs(
         prov.get("evaluated_on", "test"),
     )
     return summary
+
+
+@dataclass
+class Trainee:
+    """A network one stage trains, and how: what "train, evaluate on the test clips, write the
+    files" needs, shared by every training stage (video teacher, GAF student, video student,
+    sensor teacher, SPAMFM).
+
+    ``batch_fn(batch) -> (loss, terms, logits, labels)`` trains, ``forward(batch) -> (logits,
+    embedding)`` evaluates; both get batches already on the compute device (``fit`` / ``predict``).
+    ``criterion``: a loss module with parameters of its own (a method's connectors), trained too.
+    """
+
+    net: torch.nn.Module
+    train_set: Any
+    test_set: Any
+    batch_fn: Callable
+    forward: Callable
+    section: dict[str, Any]
+    seed: int
+    compute: Compute
+    digest: str
+    names: Sequence[str]
+    criterion: torch.nn.Module = field(default_factory=torch.nn.Identity)
+
+    def fit(self, checkpoint: str) -> list[dict[str, float]]:
+        """Train with the section's schedule (resuming from ``checkpoint``); per-epoch test accuracy
+        in the history when the section asks (curves only, never a selection)."""
+        evaluate = test_evaluator(
+            self.net, self.test_set, self.forward, self.section["batch_size"], self.names, self.compute
+        )
+        spec = fit_spec(self.section, self.seed, self.compute, evaluate)
+        return fit(self.net, self.criterion, self.train_set, spec, self.batch_fn, checkpoint, fingerprint=self.digest)
+
+    def test(self, desc: str) -> tuple[np.ndarray, np.ndarray]:
+        """(logits, labels) of the final network on the test clips, in eval mode."""
+        self.net.eval()
+        logits, _, labels = predict(
+            self.test_set, self.forward, self.section["batch_size"], desc=desc, compute=self.compute
+        )
+        return logits, labels
+
+    def finish(
+        self, out: RunOutputs, history: list[dict[str, float]], meta: dict[str, Any], prov: dict[str, Any], desc: str
+    ) -> dict[str, float]:
+        """Evaluate on the test clips and write the model, history, metrics, per-class, confusion
+        and test-logit files."""
+        logits, labels = self.test(desc)
+        if out.test_logits:
+            write_test_logits(out.test_logits, self.test_set.clip_ids, labels, logits)
+        return write_outputs(out, self.net, meta, history, labels, logits, prov, self.names)
 
 
 def teacher_crop(cfg: dict[str, Any], frames_cfg: dict[str, Any]) -> tuple[int, int]:

@@ -5,10 +5,15 @@ Layout: ``clip_ids``, ``labels``; vectors ``logits`` / ``embedding`` / ``pooled`
 (N, V, D) float32 for V views per clip; stage maps ``map0..map3`` (N, Vm, C, H, W) float16 for the
 first Vm views; attributes ``views``, ``map_views`` and the teacher's output sizes (``NetSpec``)
 plus what the writer adds (config hash, sensor, GSDM's ablation class, ...).
+
+Checksums: ids, labels and vectors are sealed as a whole and verified when the file is opened; the
+stage maps (GBs at 224 px) carry one SHA-256 per clip (``map_sha256``, itself sealed), verified on
+the clip's first read in a process, as frame clips are.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,8 +23,16 @@ import numpy as np
 import torch
 
 from ..distill.base import NetSpec
-from ..h5store import LazyH5, open_h5, seal, verify
+from ..h5store import REBUILD, DamagedFileError, LazyH5, open_h5, seal, verify
 from ..models.outputs import VECTOR_FIELDS, NetOutput
+
+
+def maps_digest(maps: Sequence[np.ndarray]) -> str:
+    """SHA-256 of one clip's stage maps (fp16, every cached view) as stored."""
+    h = hashlib.sha256()
+    for m in maps:
+        h.update(np.ascontiguousarray(m, dtype=np.float16).tobytes())
+    return h.hexdigest()
 
 
 class KnowledgeWriter:
@@ -30,6 +43,7 @@ class KnowledgeWriter:
         self.h5, self.n, self.views, self.map_views = h5, n_clips, views, map_views
         self.vectors: dict[str, np.ndarray] = {}
         self.maps: list[h5py.Dataset] = []
+        self.map_digests = [b""] * n_clips
 
     def add(self, i: int, out: NetOutput) -> None:
         """Outputs of clip ``i`` over its views (leading dimension V; maps for the first Vm views)."""
@@ -48,8 +62,10 @@ class KnowledgeWriter:
                     )
                     for k, m in enumerate(out.maps)
                 ]
-            for k, m in enumerate(out.maps):
-                self.maps[k][i] = m[: self.map_views].detach().float().cpu().numpy().astype(np.float16)
+            clip_maps = [m[: self.map_views].detach().float().cpu().numpy().astype(np.float16) for m in out.maps]
+            for k, m in enumerate(clip_maps):
+                self.maps[k][i] = m
+            self.map_digests[i] = maps_digest(clip_maps).encode()
 
     def finish(self, clip_ids: Sequence[str], labels: np.ndarray, spec: NetSpec, **attrs: Any) -> float:
         """Write ids, labels, vectors and attributes; returns the size of the maps in MB."""
@@ -57,7 +73,11 @@ class KnowledgeWriter:
         self.h5.create_dataset("labels", data=np.asarray(labels, np.int64))
         for f, value in self.vectors.items():
             self.h5.create_dataset(f, data=value)
-        seal(self.h5, ["clip_ids", "labels", *self.vectors])  # not the maps: GBs, read per clip
+        sealed = ["clip_ids", "labels", *self.vectors]
+        if self.maps:  # the maps themselves are GBs: one checksum per clip, checked as a clip is read
+            self.h5.create_dataset("map_sha256", data=np.array(self.map_digests, dtype="S64"))
+            sealed.append("map_sha256")
+        seal(self.h5, sealed)
         self.h5.attrs.update(
             {
                 "views": self.views,
@@ -91,6 +111,8 @@ class KnowledgeStore(LazyH5):
             self.vectors = {k: h5[k][()] for k in VECTOR_FIELDS if k in h5}
             self.views = self.vectors["logits"].shape[1]
             self.map_views = h5["map0"].shape[1] if "map0" in h5 else 0
+            self.map_digests = h5["map_sha256"][()] if "map_sha256" in h5 else None
+        self._maps_checked: set[int] = set()
 
     def __contains__(self, clip_id: str) -> bool:
         return clip_id in self.index
@@ -106,6 +128,7 @@ class KnowledgeStore(LazyH5):
                         f"{self.path}: teacher maps are cached for {self.map_views} "
                         f"views, view {view} was asked for (knowledge.map_views)"
                     )
+                self._check_maps(clip_id, i)
                 for k in range(4):
                     out[f"map{k}"] = self.h5[f"map{k}"][i, view].astype(np.float32)
             else:
@@ -113,6 +136,17 @@ class KnowledgeStore(LazyH5):
                     raise KeyError(f"{self.path} holds no teacher {f!r}; rebuild the knowledge cache")
                 out[f] = self.vectors[f][i, view]
         return out
+
+    def _check_maps(self, clip_id: str, i: int) -> None:
+        """A clip's stage maps against their checksum, on its first read in this process."""
+        if self.map_digests is None or i in self._maps_checked:
+            return
+        if maps_digest([self.h5[f"map{k}"][i] for k in range(4)]).encode() != self.map_digests[i]:
+            raise DamagedFileError(
+                f"{self.path}: the teacher's stage maps of clip {clip_id} changed after this {self.what} "
+                f"was written; {REBUILD}"
+            )
+        self._maps_checked.add(i)
 
 
 def knowledge_spec(path: str) -> NetSpec:
@@ -127,12 +161,9 @@ def knowledge_spec(path: str) -> NetSpec:
         )
 
 
-def cached_teacher(batch: Mapping[str, torch.Tensor], j: int, device: torch.device) -> NetOutput:
-    """Teacher ``j``'s cached outputs of a batch (the ``t{j}_*`` keys of :class:`ClipDataset`)."""
-
-    def get(key: str) -> torch.Tensor | None:
-        value = batch.get(f"t{j}_{key}")
-        return None if value is None else value.to(device)
-
-    maps = [batch[f"t{j}_map{k}"].to(device) for k in range(4)] if f"t{j}_map0" in batch else []
-    return NetOutput(get("logits"), get("embedding"), get("pooled"), get("relation"), maps)
+def cached_teacher(batch: Mapping[str, torch.Tensor], j: int) -> NetOutput:
+    """Teacher ``j``'s cached outputs of a batch (the ``t{j}_*`` keys of :class:`ClipDataset`),
+    on the device the batch is on."""
+    maps = [batch[f"t{j}_map{k}"] for k in range(4)] if f"t{j}_map0" in batch else []
+    fields = (batch.get(f"t{j}_{key}") for key in ("logits", "embedding", "pooled", "relation"))
+    return NetOutput(*fields, maps)

@@ -32,18 +32,17 @@ from ..models.outputs import NetOutput
 from ..models.sensor_teacher import FusionTeacher, SensorTeacher
 from .common import (
     RunOutputs,
+    Trainee,
     class_names,
-    fit_spec,
     load_model,
+    logits_and_embedding,
     read_subsets,
-    test_evaluator,
     write_outputs,
     write_test_logits,
 )
 from .compute import Compute
 from .datasets import ClipDataset
 from .knowledge import KnowledgeWriter
-from .loop import fit, predict
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +76,8 @@ def train_sensor_teacher(
     test_ds = ClipDataset(test_ids, test_y, seed=seed, train=False, gaf=gaf)
 
     def batch_fn(batch):
-        x, y = batch["gaf"].to(device), batch["label"].to(device)
-        o = net(x)
+        y = batch["label"]
+        o = net(batch["gaf"])
         ce = F.cross_entropy(o.logits, y)
         parts = {"ce": ce}
         loss = ce
@@ -87,22 +86,9 @@ def train_sensor_teacher(
             loss = loss + tcfg["semantic"] * parts["semantic"]
         return loss, {k: v.detach() for k, v in parts.items()}, o.logits, y
 
-    forward = lambda b: (lambda o: (o.logits, o.embedding))(net(b["gaf"].to(device)))  # noqa: E731
-    evaluate = test_evaluator(net, test_ds, forward, tcfg["batch_size"], names, compute)
-    history = fit(
-        net,
-        torch.nn.Identity(),
-        train_ds,
-        fit_spec(tcfg, seed, compute, evaluate),
-        batch_fn,
-        out.checkpoint,
-        fingerprint=digest,
-    )
-    net.eval()
-    logits, _, labels = predict(
-        test_ds, forward, tcfg["batch_size"], desc=f"evaluate {cfg['sensor']} teacher", compute=compute
-    )
-    write_test_logits(out.test_logits, test_ids, labels, logits)
+    forward = lambda b: logits_and_embedding(net(b["gaf"]))  # noqa: E731
+    trainee = Trainee(net, train_ds, test_ds, batch_fn, forward, tcfg, seed, compute, digest, names)
+    history = trainee.fit(out.checkpoint)
     meta = {
         "network": "sakdn_sensor_teacher",
         "teacher_config": tcfg,
@@ -121,7 +107,7 @@ def train_sensor_teacher(
         channels=" ".join(cfg["channels"]),
         backbone=tcfg["backbone"],
     )
-    return write_outputs(out, net, meta, history, labels, logits, prov, names)
+    return trainee.finish(out, history, meta, prov, f"evaluate {cfg['sensor']} teacher")
 
 
 def _write_knowledge(
@@ -265,8 +251,8 @@ def train_fusion_teacher(
     m = len(stores)
 
     def batch_fn(batch):
-        y = batch["label"].to(device)
-        res = net([batch[f"gaf{j}"].to(device) for j in range(m)])
+        y = batch["label"]
+        res = net([batch[f"gaf{j}"] for j in range(m)])
         ce = torch.stack([F.cross_entropy(o.logits, y) for o in res]).mean()
         parts, loss = {"ce": ce}, ce
         if fcfg["semantic"] > 0:
@@ -278,19 +264,10 @@ def train_fusion_teacher(
         return loss, {k: v.detach() for k, v in parts.items()}, fused, y
 
     def forward(b):
-        res = net([b[f"gaf{j}"].to(device) for j in range(m)])
+        res = net([b[f"gaf{j}"] for j in range(m)])
         return torch.stack([o.logits for o in res]).sum(0), torch.stack([o.embedding for o in res]).mean(0)
 
-    evaluate = test_evaluator(net, test_ds, forward, fcfg["batch_size"], names, compute)
-    history = fit(
-        net,
-        torch.nn.Identity(),
-        train_ds,
-        fit_spec(fcfg, seed, compute, evaluate),
-        batch_fn,
-        out.checkpoint,
-        fingerprint=digest,
-    )
+    history = Trainee(net, train_ds, test_ds, batch_fn, forward, fcfg, seed, compute, digest, names).fit(out.checkpoint)
     net.eval()
     outs, gate_rows = _fusion_pass(net, test_ds, fcfg["batch_size"], compute, gates=True)
     branch_logits = [torch.cat([o.logits for o in bo]).float().cpu().numpy() for bo in outs]

@@ -29,21 +29,17 @@ from ..models.outputs import TeacherSet
 from ..models.registry import build_network
 from .common import (
     RunOutputs,
+    Trainee,
     class_names,
-    fit_spec,
     frame_sampling,
     logits_and_embedding,
     read_subsets,
     read_test_logits,
     teacher_crop,
-    test_evaluator,
-    write_outputs,
-    write_test_logits,
 )
 from .compute import Compute
 from .datasets import ClipDataset
 from .knowledge import KnowledgeStore, cached_teacher, knowledge_spec
-from .loop import fit, predict
 
 log = logging.getLogger(__name__)
 
@@ -120,29 +116,23 @@ def train_video_student(
     def teachers(batch) -> TeacherSet | None:
         if not stores:
             return None
-        branches = [cached_teacher(batch, j, device) for j in range(len(stores))]
+        branches = [cached_teacher(batch, j) for j in range(len(stores))]
         return TeacherSet.of(branches, ablation)
 
     def batch_fn(batch):
-        x, y = batch["frames"].to(device), batch["label"].to(device)
+        x, y = batch["frames"], batch["label"]
         if gsdm_on:  # GGAA: the student's prediction for an all-zero clip
             student.eval()
             with torch.no_grad():
                 method.set_student_ablation(int(student(torch.zeros_like(x[:1])).logits.argmax(1)))
             student.train()
         s_out = student(x, with_maps=method.student_maps)
-        loss, parts = method(s_out, teachers(batch), y, batch["index"].to(device))
+        loss, parts = method(s_out, teachers(batch), y, batch["index"])
         return loss, parts, s_out.logits, y
 
-    forward = lambda b: logits_and_embedding(student(b["frames"].to(device)))  # noqa: E731
-    evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names, compute)
-    history = fit(
-        student, method, train_ds, fit_spec(scfg, seed, compute, evaluate), batch_fn, out.checkpoint, fingerprint=digest
-    )
-    student.eval()
-    logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate video student", compute=compute)
-    if out.test_logits:
-        write_test_logits(out.test_logits, test_ids, labels, logits)
+    forward = lambda b: logits_and_embedding(student(b["frames"]))  # noqa: E731
+    trainee = Trainee(student, train_ds, test_ds, batch_fn, forward, scfg, seed, compute, digest, names, method)
+    history = trainee.fit(out.checkpoint)
     teacher_name = "none" if not chosen else ("fused" if run.get("sensor_teacher") == "fused" else sensors[chosen[0]])
     meta = {
         "network": "trn",
@@ -172,7 +162,7 @@ def train_video_student(
         num_segments=scfg["num_segments"],
         **params,
     )
-    return write_outputs(out, student, meta, history, labels, logits, prov, names)
+    return trainee.finish(out, history, meta, prov, "evaluate video student")
 
 
 def late_fusion(

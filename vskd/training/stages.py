@@ -29,21 +29,17 @@ from ..progress import progress
 from ..runs import STAGE_SECTIONS, teacher_runs_online
 from .common import (
     RunOutputs,
+    Trainee,
     class_names,
-    fit_spec,
     frame_sampling,
     load_model,
     logits_and_embedding,
     read_subsets,
     teacher_crop,
-    test_evaluator,
-    write_outputs,
-    write_test_logits,
 )
 from .compute import Compute
 from .datasets import ClipDataset
 from .knowledge import KnowledgeStore, KnowledgeWriter, cached_teacher, knowledge_spec
-from .loop import fit, predict
 
 log = logging.getLogger(__name__)
 
@@ -73,36 +69,20 @@ def train_teacher(
     in the same format, so "DASK from an untrained teacher" runs exactly like the real one.
     """
     compute = Compute.of(eff)
-    device = compute.device
     digest = config_hash({**stage_config(eff, *STAGE_SECTIONS["teacher"]), "untrained": untrained})
     cfg, crop, train_ds, test_ds = _teacher_setup(eff, split, frames_h5)
     names = class_names(eff)
     torch.manual_seed(eff["seed"])
-    teacher = build_network("trn", cfg, len(names)).to(device)
-    forward = lambda b: logits_and_embedding(teacher(b["frames"].to(device)))  # noqa: E731
+    teacher = build_network("trn", cfg, len(names)).to(compute.device)
 
     def batch_fn(batch):
-        x, y = batch["frames"].to(device), batch["label"].to(device)
-        logits = teacher(x).logits
-        loss = torch.nn.functional.cross_entropy(logits, y)
-        return loss, {"ce": loss.detach()}, logits, y
+        logits = teacher(batch["frames"]).logits
+        loss = torch.nn.functional.cross_entropy(logits, batch["label"])
+        return loss, {"ce": loss.detach()}, logits, batch["label"]
 
-    history: list[dict[str, float]] = []
-    if not untrained:
-        evaluate = test_evaluator(teacher, test_ds, forward, cfg["batch_size"], names, compute)
-        history = fit(
-            teacher,
-            torch.nn.Identity(),
-            train_ds,
-            fit_spec(cfg, eff["seed"], compute, evaluate),
-            batch_fn,
-            out.checkpoint,
-            fingerprint=digest,
-        )
-    teacher.eval()
-    logits, _, labels = predict(test_ds, forward, cfg["batch_size"], desc="evaluate teacher", compute=compute)
-    if out.test_logits:
-        write_test_logits(out.test_logits, test_ds.clip_ids, labels, logits)
+    forward = lambda b: logits_and_embedding(teacher(b["frames"]))  # noqa: E731
+    trainee = Trainee(teacher, train_ds, test_ds, batch_fn, forward, cfg, eff["seed"], compute, digest, names)
+    history = [] if untrained else trainee.fit(out.checkpoint)
     meta = {
         "network": "trn",
         "teacher_config": cfg,
@@ -120,7 +100,7 @@ def train_teacher(
         num_segments=cfg["num_segments"],
         pretrained=bool(cfg.get("pretrained")),
     )
-    return write_outputs(out, teacher, meta, history, labels, logits, prov, names)
+    return trainee.finish(out, history, meta, prov, "evaluate teacher")
 
 
 def cache_teacher_knowledge(eff: dict[str, Any], split: str, frames_h5: str, teacher_path: str, out_h5: str) -> None:
@@ -243,26 +223,19 @@ def train_gaf_student(
     def teacher_outputs(batch) -> NetOutput | None:
         if teacher is not None:
             with torch.no_grad():
-                return teacher(batch["frames"].to(device), with_maps="maps" in method.teacher_fields)
+                return teacher(batch["frames"], with_maps="maps" in method.teacher_fields)
         if "knowledge" not in teacher_inputs:
             return None
-        return cached_teacher(batch, 0, device)
+        return cached_teacher(batch, 0)
 
     def batch_fn(batch):
-        x, y = batch["gaf"].to(device), batch["label"].to(device)
-        s_out = student(x, with_maps=want_maps)
-        loss, parts = method(s_out, teacher_outputs(batch), y, batch["index"].to(device))
-        return loss, parts, s_out.logits, y
+        s_out = student(batch["gaf"], with_maps=want_maps)
+        loss, parts = method(s_out, teacher_outputs(batch), batch["label"], batch["index"])
+        return loss, parts, s_out.logits, batch["label"]
 
-    forward = lambda b: logits_and_embedding(student(b["gaf"].to(device)))  # noqa: E731
-    evaluate = test_evaluator(student, test_ds, forward, scfg["batch_size"], names, compute)
-    history = fit(
-        student, method, train_ds, fit_spec(scfg, seed, compute, evaluate), batch_fn, out.checkpoint, fingerprint=digest
-    )
-    student.eval()
-    logits, _, labels = predict(test_ds, forward, scfg["batch_size"], desc="evaluate student", compute=compute)
-    if out.test_logits:
-        write_test_logits(out.test_logits, test_ids, labels, logits)
+    forward = lambda b: logits_and_embedding(student(b["gaf"]))  # noqa: E731
+    trainee = Trainee(student, train_ds, test_ds, batch_fn, forward, scfg, seed, compute, digest, names, method)
+    history = trainee.fit(out.checkpoint)
     meta = {
         "network": "gaf_cnn",
         "student_config": scfg,
@@ -290,4 +263,4 @@ def train_gaf_student(
         image_size=cfg["gaf"]["image_size"],
         **params,
     )
-    return write_outputs(out, student, meta, history, labels, logits, prov, names)
+    return trainee.finish(out, history, meta, prov, "evaluate student")
