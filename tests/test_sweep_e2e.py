@@ -84,6 +84,6 @@ def test_garbled_test_rows_leave_the_selection_unchanged(sweep):
     split.loc[test, "clip_id"] = [f"nowhere_{k}" for k in range(int(test.sum()))]
     split.to_csv(split_path, index=False)
     os.utime(split_path, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # only the validation split is redone
-    proc = snakemake(sweep, "--forcerun", "validation_split", "results/utd/sweeps/kd/selection.csv")
+    proc = snakemake(sweep, "results/utd/sweeps/kd/selection.csv", "--forcerun", "validation_split")
     assert candidate.stat().st_mtime_ns > made, proc.stderr[-2000:]  # the candidates were retrained
     assert selection_path.read_bytes() == before
