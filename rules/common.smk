@@ -340,7 +340,7 @@ def run_inputs(wildcards):
     out = {"split": split_file(wildcards), "method": method_code(spec)}
     if spec.evaluated_on == "validation":
         out["split"] = validation_split_file(wildcards)
-    if spec.selects:
+    if spec.choices:
         out["selection"] = f"results/{d}/sweeps/{spec.sweep}/selection.csv"
     if spec.direction == "sensor_to_vision":
         out.update(video_student_inputs(wildcards, spec))
@@ -548,7 +548,7 @@ def table_inputs(wildcards):
 def sensor_to_vision_table_inputs(wildcards):
     d, sensors = wildcards.dataset, sakdn_sensors(wildcards)
     base = sensor_to_vision_baseline(d)
-    specs = [r for r in SENSOR_TO_VISION.values() if r.dataset == d]
+    specs = [r for r in SENSOR_TO_VISION.values() if r.dataset == d and r.sweep_role is None]
     seeds = sorted({r.seed for r in specs if r.name == base})
     return {
         "runs": sorted({f"{r.folder}/metrics.csv" for r in specs}),
@@ -608,13 +608,8 @@ def sensor_to_vision_order(wildcards):
 
 # ---- parameter sweeps (vskd.sweeps) ------------------------------------------------------------
 def sweep_candidates(wildcards):
-    """Candidate run name -> its swept parameter values, of one sweep row on one dataset."""
-    out = {}
-    for r in runs_of(wildcards.dataset, sweeps=True):
-        if r.sweep == wildcards.sweep and r.sweep_role == "candidate":
-            selected = next(s for s in runs_of(wildcards.dataset, sweeps=True) if s.name == selected_name(r.sweep))
-            out[r.name] = {p: r.params[p] for p in selected.selects}
-    return out
+    """Candidate run name -> its swept values, of one sweep row on one dataset, in the row's order."""
+    return runs_of(wildcards.dataset, selected_name(wildcards.sweep), sweeps=True)[0].choices
 
 
 def sweep_selection_inputs(wildcards):

@@ -35,6 +35,7 @@ def test_sweep_reading_names_the_moved_values_and_the_changed_readings():
             "label": ["KD", "AT"],
             "default_value": ["0.9", "1000"],
             "selected_value": ["0.09", "1000"],
+            "selected_is_default": [False, True],
             "reading_default": ["within", "below"],
             "reading_selected": ["above", "below"],
             "reading_changes": [True, False],

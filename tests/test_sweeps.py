@@ -45,6 +45,12 @@ def test_a_list_for_a_scalar_parameter_is_a_sweep():
     with pytest.raises(ValueError, match="two or more distinct"):
         split_params({"kd": 0.9}, {"kd": [0.1, 0.1]})
     assert candidate_name("dask", {"semantic": 0.1, "teacher_fc0": "relu"}) == "dask@semantic=0.1,teacher_fc0=relu"
+    # every value names its own run: 1 and 1.0, or two floats alike to 6 digits, stay apart
+    assert split_params({"kd": 0.9}, {"kd": [1, 1.0]})[1] == {"kd": [1, 1.0]}
+    names = {candidate_name("kd", {"kd": v}) for v in (1234567.0, 1234568.0)}
+    assert names == {"kd@kd=1234567.0", "kd@kd=1234568.0"}
+    with pytest.raises(ValueError, match="numbers or plain words"):
+        split_params({"f": "raw"}, {"f": ["raw", "a/b"]})
 
 
 def test_a_sweep_row_expands_into_default_candidates_and_selected(config):
@@ -60,7 +66,8 @@ def test_a_sweep_row_expands_into_default_candidates_and_selected(config):
         assert cand.evaluated_on == "validation" and cand.sweep == "kd"
         assert cand.student["eval_every_epoch"] is False  # only the final epoch is scored
         sel = runs[("utd", "kd@selected", seed)]
-        assert sel.selects == ("kd",) and sel.evaluated_on == "test"
+        assert sel.choices == {"kd@kd=0.09": {"kd": 0.09}, "kd@kd=0.9": {"kd": 0.9}, "kd@kd=9": {"kd": 9}}
+        assert sel.evaluated_on == "test"
     cfg = run_config(validate_config(config)["utd"], runs[("utd", "kd@kd=9", 0)])
     assert cfg["run"]["evaluated_on"] == "validation" and cfg["run"]["params"]["kd"] == 9
     # a plain row carries no sweep keys: its config (hash) is what it was before sweeps existed
@@ -78,7 +85,9 @@ def test_the_product_of_two_swept_parameters(config):
     runs = expand(config)
     got = sorted(n for d, n, s in runs if s == 0 and n.startswith("kd@") and n != "kd@selected")
     assert got == sorted(f"kd@kd={a},temperature={t}" for a, t in itertools.product([0.5, 0.9], [2, 4]))
-    assert runs[("utd", "kd@selected", 0)].selects == ("kd", "temperature")
+    assert list(runs[("utd", "kd@selected", 0)].choices) == [  # the row's order, not sorted by name
+        f"kd@kd={a},temperature={t}" for a, t in itertools.product([0.5, 0.9], [2, 4])
+    ]
 
 
 def _metrics(rows):
@@ -100,9 +109,12 @@ def test_selection_takes_the_best_mean_validation_accuracy():
     table = select(metrics, values)
     assert table.selected.tolist() == [False, True, False]  # 0.75 beats 0.70 and 0.70
     assert table.validation_accuracy_mean.tolist() == pytest.approx([0.70, 0.75, 0.70])
-    # equal means: the first listed value wins
+    # equal means: the first listed value wins, whatever the float rounding of each mean
     tie = select(metrics[metrics.run != "kd@kd=1"], {k: v for k, v in values.items() if k != "kd@kd=1"})
     assert tie.selected.tolist() == [True, False]
+    counts = _metrics([("a", s, c / 108, "validation") for s, c in enumerate((100, 101, 99))])
+    counts = pd.concat([counts, _metrics([("b", s, c / 108, "validation") for s, c in enumerate((99, 100, 101))])])
+    assert select(counts, {"b": {}, "a": {}}).selected.tolist() == [True, False]
 
 
 def test_selection_refuses_test_metrics():
@@ -113,13 +125,14 @@ def test_selection_refuses_test_metrics():
 
 def test_a_selected_run_takes_the_selected_value(tmp_path):
     path = tmp_path / "selection.csv"
-    select(
-        _metrics([("d@s=0.1", 0, 0.9, "validation"), ("d@s=1", 0, 0.5, "validation")]),
-        {"d@s=0.1": {"s": 0.1}, "d@s=1": {"s": 1.0}},
-    ).to_csv(path, index=False)
-    cfg = {"run": {"name": "d@selected", "params": {"s": 1.0, "kd": 0.01}, "selects": ["s"]}}
+    choices = {"d@s=0.1": {"s": 0.1}, "d@s=9": {"s": 9}}
+    select(_metrics([("d@s=0.1", 0, 0.5, "validation"), ("d@s=9", 0, 0.9, "validation")]), choices).to_csv(
+        path, index=False
+    )
+    cfg = {"run": {"name": "d@selected", "params": {"s": 1.0, "kd": 0.01}, "choices": choices}}
     got = apply_selection(cfg, path)
-    assert got["run"]["params"] == {"s": 0.1, "kd": 0.01} and cfg["run"]["params"]["s"] == 1.0
+    assert got["run"]["params"] == {"s": 9, "kd": 0.01} and cfg["run"]["params"]["s"] == 1.0
+    assert type(got["run"]["params"]["s"]) is int  # as the row wrote it (the CSV column is float)
     table = pd.read_csv(path)
     table["selected"] = True
     table.to_csv(path, index=False)
@@ -221,4 +234,27 @@ def test_the_sweep_table_shows_the_selected_value_beside_the_default():
     assert row.default_value == "0.9" and row.selected_value == "0.09"
     assert row.selected_diff_vs_ce == pytest.approx(5.0) and row.default_diff_vs_ce == pytest.approx(0.0)
     assert row.reading_default == "within" and row.reading_selected == "above" and row.reading_changes
+    assert not row.selected_is_default
     assert row.validation_text == "0.09: 90.0 *; 0.9: 80.0"
+
+
+def test_a_sensor_to_vision_sweep_never_picks_its_teacher_on_test(config):
+    from vskd.sakdn_config import sakdn_config, sensor_to_vision_run_config
+
+    config["runs"].append(
+        {
+            "name": "s2v_kd",
+            "datasets": ["utd"],
+            "method": "kd",
+            "direction": "sensor_to_vision",
+            "sensor_teacher": "best",
+            "params": {"kd": [0.5, 1.0]},
+        }
+    )
+    effective = validate_config(config)
+    spec = expand_runs(config, effective)[("utd", "s2v_kd@kd=0.5", 0)]
+    sakdn = sakdn_config(config, "utd", effective["utd"])
+    with pytest.raises(ConfigError, match=r"s2v_kd.*best_by: train_accuracy"):
+        sensor_to_vision_run_config(effective["utd"], spec, {**sakdn, "best_by": "test_accuracy"})
+    cfg = sensor_to_vision_run_config(effective["utd"], spec, {**sakdn, "best_by": "train_accuracy"})
+    assert cfg["run"]["evaluated_on"] == "validation" and cfg["run"]["sensor_teacher"] == "best"

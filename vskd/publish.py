@@ -112,7 +112,7 @@ def reading(table: pd.DataFrame) -> list[str]:
 def sweep_reading(table: pd.DataFrame) -> list[str]:
     """Sentences on a sweep table (vskd.sweeps) from its CSV: where validation chose another
     value than the default, and whose reading against CE changes with it."""
-    moved = table[table.selected_value.astype(str) != table.default_value.astype(str)]
+    moved = table[~table.selected_is_default.astype(bool)]
     changed = table[table.reading_changes.astype(bool)]
     out = [
         "Validation chose the default value for "

@@ -53,8 +53,9 @@ class RunSpec:
     #: fit part, evaluated on the validation part) or selected (the value the validation chose)
     sweep: str | None = None
     sweep_role: str | None = None
-    #: the parameters a selected run takes from its sweep's selection file
-    selects: tuple[str, ...] = ()
+    #: a selected run's candidates (run name -> swept values, in the row's order): its sweep's
+    #: selection file names one, whose values the run trains with
+    choices: dict[str, dict[str, Any]] = field(default_factory=dict, hash=False)
 
     @property
     def evaluated_on(self) -> str:
@@ -155,7 +156,7 @@ def expand_runs(
 
 def _sweep_runs(base: RunSpec, swept: dict[str, list], variants: list[dict[str, Any]]) -> list[RunSpec]:
     """A sweep row's candidates (one per value; final-epoch validation accuracy only, no per-epoch
-    evaluation) and its selected run (vskd.sweeps)."""
+    evaluation) and its selected run (vskd.sweeps); two values must not name the same run."""
     quiet = deep_merge(base.student, {"eval_every_epoch": False})
     out = [
         dataclasses.replace(
@@ -175,7 +176,7 @@ def _sweep_runs(base: RunSpec, swept: dict[str, list], variants: list[dict[str, 
         label=f"{base.label} (selected on validation)",
         sweep=base.name,
         sweep_role="selected",
-        selects=tuple(swept),
+        choices={spec.name: values for spec, values in zip(out, candidates(swept))},
     )
     return [*out, selected]
 
@@ -240,7 +241,7 @@ def run_section(spec: RunSpec) -> dict[str, Any]:
         "label": spec.label,
     }
     if spec.sweep:
-        section.update(sweep=spec.sweep, evaluated_on=spec.evaluated_on, selects=list(spec.selects))
+        section.update(sweep=spec.sweep, evaluated_on=spec.evaluated_on, choices=copy.deepcopy(spec.choices))
     return section
 
 

@@ -135,6 +135,12 @@ def sensor_to_vision_run_config(eff: dict[str, Any], spec: Any, sakdn: dict[str,
     teachers it may read (a named teacher narrows ``sensors`` to itself). Teacher settings reach the
     run through its input files (their change rebuilds the caches, hence the run)."""
     choice = spec.sensor_teacher
+    if spec.sweep and choice == "best" and sakdn["best_by"] == "test_accuracy":
+        raise ConfigError(
+            f"runs ({spec.sweep}): a sweep selects on validation only, but sensor_teacher: best picks its "
+            "teacher by test accuracy (sakdn.best_by: test_accuracy); set sakdn.best_by: train_accuracy "
+            "or sweep a fused / named teacher"
+        )
     sensors = [choice] if choice not in (None, "best", "fused") else list(sakdn["sensors"])
     return {
         **_base(eff),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,27 +33,41 @@ SELECTED = "selected"
 SEP = "@"
 
 
+_SAFE_TEXT = re.compile(r"^[A-Za-z0-9_.+-]+$")
+
+
 def split_params(defaults: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[dict, dict[str, list]]:
     """(fixed parameters, swept parameters -> their values) of a row's ``params``: a list given
-    for a parameter whose default is not a list is a sweep."""
+    for a parameter whose default is not a list is a sweep. Each value must name a run folder:
+    numbers, booleans or plain words (letters, digits, ``_ . + -``)."""
     fixed, swept = {}, {}
     for key, value in params.items():
         if isinstance(value, list) and not isinstance(defaults.get(key), list):
-            if len(value) < 2 or len({repr(v) for v in value}) != len(value):
+            names = [_name_text(v) for v in value]
+            if len(value) < 2 or len(set(names)) != len(names):
                 raise ValueError(f"params.{key}: a sweep needs two or more distinct values, got {value}")
+            bad = [v for v, n in zip(value, names) if not _SAFE_TEXT.match(n)]
+            if bad:
+                raise ValueError(f"params.{key}: sweep values must be numbers or plain words, not {bad}")
             swept[key] = list(value)
         else:
             fixed[key] = value
     return fixed, swept
 
 
+def _name_text(value: Any) -> str:
+    """A value as it appears in a run name: exact (``repr`` of a float round-trips: 1 and 1.0 differ)."""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
 def _text(value: Any) -> str:
+    """A value as a table shows it."""
     return format(value, "g") if isinstance(value, float) else str(value)
 
 
 def candidate_name(row: str, values: Mapping[str, Any]) -> str:
     """``<row>@<param>=<value>[,<param>=<value>]``: the run name of one candidate."""
-    return row + SEP + ",".join(f"{k}={_text(v)}" for k, v in values.items())
+    return row + SEP + ",".join(f"{k}={_name_text(v)}" for k, v in values.items())
 
 
 def selected_name(row: str) -> str:
@@ -68,7 +83,8 @@ def candidates(swept: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
 def select(metrics: pd.DataFrame, values: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
     """The selection table of one sweep: one row per candidate (``values``: candidate run name ->
     its parameter values, in the row's order) with its mean validation accuracy over seeds and
-    ``selected`` true for the best one (the first listed among equals).
+    ``selected`` true for the best one (the first listed among equals: means are compared at
+    1e-9, so equal counts of correct clips tie whatever the float rounding of their mean).
 
     ``metrics``: the candidates' metrics rows (their ``accuracy`` is measured on the validation
     part: ``evaluated_on`` must say so, which is checked)."""
@@ -92,22 +108,18 @@ def select(metrics: pd.DataFrame, values: Mapping[str, Mapping[str, Any]]) -> pd
             }
         )
     out = pd.DataFrame(rows)
-    best = int(out.validation_accuracy_mean.to_numpy().argmax())
+    best = int(out.validation_accuracy_mean.round(9).to_numpy().argmax())
     out["selected"] = [i == best for i in range(len(out))]
     return out
 
 
-def selected_values(selection: str | Path, params: Sequence[str]) -> dict[str, Any]:
-    """The selected candidate's values of ``params`` from a selection file (``select``'s output)."""
+def selected_candidate(selection: str | Path) -> str:
+    """The run name of the candidate a selection file (``select``'s output) marks."""
     table = pd.read_csv(selection)
     chosen = table[table.selected.astype(bool)]
     if len(chosen) != 1:
         raise ValueError(f"{selection}: expected exactly one selected candidate, found {len(chosen)}")
-    row = chosen.iloc[0]
-    missing = [p for p in params if f"p_{p}" not in row]
-    if missing:
-        raise ValueError(f"{selection}: no column for the swept parameter(s) {missing}")
-    return {p: _native(row[f"p_{p}"]) for p in params}
+    return str(chosen.candidate.iloc[0])
 
 
 def _native(value: Any) -> Any:
@@ -116,10 +128,14 @@ def _native(value: Any) -> Any:
 
 
 def apply_selection(cfg: dict[str, Any], selection: str | Path) -> dict[str, Any]:
-    """A selected run's config with its swept parameters set to the selected values."""
+    """A selected run's config with its swept parameters set to the selected candidate's values,
+    taken from the run's own ``choices`` (candidate -> values, as the row wrote them): the file
+    only names the candidate, so no value changes type through the CSV."""
     run = cfg["run"]
-    chosen = selected_values(selection, run["selects"])
-    return {**cfg, "run": {**run, "params": {**run["params"], **chosen}}}
+    name = selected_candidate(selection)
+    if name not in run["choices"]:
+        raise ValueError(f"{selection}: selected candidate {name!r} is not one of {sorted(run['choices'])}")
+    return {**cfg, "run": {**run, "params": {**run["params"], **run["choices"][name]}}}
 
 
 # ---- the sweep table --------------------------------------------------------------------------
@@ -150,7 +166,8 @@ def sweep_table(
         d_selected = paired_difference(_by_seed(metrics, selected_name(row)), ce)
         reading_default = _reading(d_default.low, d_default.high, d_default.n)
         reading_selected = _reading(d_selected.low, d_selected.high, d_selected.n)
-        default_values = {p: default.iloc[0][f"p_{p}"] for p in params}
+        default_values = {p: _native(default.iloc[0][f"p_{p}"]) for p in params}
+        chosen_values = {p: _native(chosen[f"p_{p}"]) for p in params}
         out.append(
             {
                 "run": row,
@@ -161,8 +178,9 @@ def sweep_table(
                     + (" *" if c.selected else "")
                     for _, c in selection.iterrows()
                 ),
-                "default_value": ",".join(_text(_native(default_values[p])) for p in params),
-                "selected_value": ",".join(_text(_native(chosen[f"p_{p}"])) for p in params),
+                "default_value": ",".join(_text(default_values[p]) for p in params),
+                "selected_value": ",".join(_text(chosen_values[p]) for p in params),
+                "selected_is_default": chosen_values == default_values,
                 "n_seeds": int(len(sel)),
                 "default_accuracy_mean": default.accuracy.mean(),
                 "selected_accuracy_mean": sel.accuracy.mean(),

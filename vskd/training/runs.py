@@ -51,6 +51,6 @@ def train_run(direction: str, cfg: dict[str, Any], inputs: Mapping[str, Any], ou
     """Train and evaluate one run (its config from ``vskd.runs.run_config`` or, for
     sensor_to_vision, ``vskd.sakdn_config.sensor_to_vision_run_config``); write its files. A
     sweep's selected run first takes its swept parameters from the selection file (``selection``)."""
-    if cfg["run"].get("selects"):
+    if cfg["run"].get("choices"):
         cfg = apply_selection(cfg, inputs["selection"])
     return DIRECTIONS[direction](cfg, inputs, out)
