@@ -49,6 +49,9 @@ def test_sweep_reading_names_the_moved_values_and_the_changed_readings():
     assert "changes for KD (within → above: +2.0 [+0.5, +3.5])" in text
     assert "No row" not in text
     assert "No row's reading" in " ".join(sweep_reading(table.assign(reading_changes=False)))
+    # a table without the column: values compared as numbers (100 and 100.0 are the same value)
+    older = table.drop(columns="selected_is_default").assign(default_value=[0.9, 1000.0], selected_value=[0.09, 1000])
+    assert "the default value for AT; another value for KD" in " ".join(sweep_reading(older))
 
 
 def test_wall_time_spans_the_first_to_the_last_job(tmp_path):

@@ -109,10 +109,20 @@ def reading(table: pd.DataFrame) -> list[str]:
     return out
 
 
+def _same_value(a: object, b: object) -> bool:
+    try:
+        return all(float(x) == float(y) for x, y in zip(str(a).split(","), str(b).split(","), strict=True))
+    except ValueError:
+        return str(a) == str(b)
+
+
 def sweep_reading(table: pd.DataFrame) -> list[str]:
     """Sentences on a sweep table (vskd.sweeps) from its CSV: where validation chose another
     value than the default, and whose reading against CE changes with it."""
-    moved = table[~table.selected_is_default.astype(bool)]
+    if "selected_is_default" in table:
+        moved = table[~table.selected_is_default.astype(bool)]
+    else:  # a table written before the column existed: compare the values as numbers where they are
+        moved = table[[not _same_value(a, b) for a, b in zip(table.default_value, table.selected_value)]]
     changed = table[table.reading_changes.astype(bool)]
     out = [
         "Validation chose the default value for "
