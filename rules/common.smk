@@ -621,11 +621,17 @@ def sweep_selection_inputs(wildcards):
     )
 
 
+def sweep_baselines(dataset):
+    """Sweep row -> the CE run its default and selected runs are paired with (vskd.runs.paired_baselines)."""
+    against = paired_baselines(runs_of(dataset), config["design_card"]["baseline"])
+    return {s: against[s] for s in SWEEPS[dataset]}
+
+
 def sweep_table_inputs(wildcards):
     """Selections, the default and selected runs of every sweep of a dataset, and the CE runs
     they are paired with."""
     d = wildcards.dataset
-    against = paired_baselines(runs_of(d), config["design_card"]["baseline"])
+    against = sweep_baselines(d)
     names = [n for s in SWEEPS[d] for n in (s, selected_name(s), against[s])]
     return {
         "runs": sorted({f"{r.folder}/metrics.csv" for r in runs_of(d, sweeps=True) if r.name in names}),
@@ -635,11 +641,10 @@ def sweep_table_inputs(wildcards):
 
 def sweep_table_params(wildcards):
     d = wildcards.dataset
-    against = paired_baselines(runs_of(d), config["design_card"]["baseline"])
     return {
         "sweeps": SWEEPS[d],
         "labels": {s: runs_of(d, s)[0].label for s in SWEEPS[d]},
-        "baselines": {s: against[s] for s in SWEEPS[d]},
+        "baselines": sweep_baselines(d),
     }
 
 

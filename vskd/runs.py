@@ -137,8 +137,8 @@ def expand_runs(
                 student = deep_merge(eff["student"], row.get("student", {}))
                 _check_student(student, where)
             table = row.get("table", "sensor_to_vision" if to_video else "methods")
+            label = row.get("label", row["name"])
             for seed in row.get("seeds", config.get("seeds", [config["seed"]])):
-                label = row.get("label", row["name"])
                 base = RunSpec(name, row["name"], seed, row["method"], params, teacher, student, table, label, **extra)
                 out[(name, row["name"], seed)] = base
                 if swept:
@@ -156,7 +156,7 @@ def expand_runs(
 
 def _sweep_runs(base: RunSpec, swept: dict[str, list], variants: list[dict[str, Any]]) -> list[RunSpec]:
     """A sweep row's candidates (one per value; final-epoch validation accuracy only, no per-epoch
-    evaluation) and its selected run (vskd.sweeps); two values must not name the same run."""
+    evaluation) and its selected run (vskd.sweeps)."""
     quiet = deep_merge(base.student, {"eval_every_epoch": False})
     out = [
         dataclasses.replace(

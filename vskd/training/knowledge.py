@@ -128,25 +128,29 @@ class KnowledgeStore(LazyH5):
                         f"{self.path}: teacher maps are cached for {self.map_views} "
                         f"views, view {view} was asked for (knowledge.map_views)"
                     )
-                self._check_maps(clip_id, i)
+                checked = self._check_maps(clip_id, i)  # every view of the clip, on its first read
                 for k in range(4):
-                    out[f"map{k}"] = self.h5[f"map{k}"][i, view].astype(np.float32)
+                    m = checked[k][view] if checked else self.h5[f"map{k}"][i, view]
+                    out[f"map{k}"] = m.astype(np.float32)
             else:
                 if f not in self.vectors:
                     raise KeyError(f"{self.path} holds no teacher {f!r}; rebuild the knowledge cache")
                 out[f] = self.vectors[f][i, view]
         return out
 
-    def _check_maps(self, clip_id: str, i: int) -> None:
-        """A clip's stage maps against their checksum, on its first read in this process."""
+    def _check_maps(self, clip_id: str, i: int) -> list[np.ndarray] | None:
+        """A clip's stage maps (every view) checked against their checksum on its first read in
+        this process, and returned so that read serves them without reading again; None after."""
         if self.map_digests is None or i in self._maps_checked:
-            return
-        if maps_digest([self.h5[f"map{k}"][i] for k in range(4)]).encode() != self.map_digests[i]:
+            return None
+        maps = [self.h5[f"map{k}"][i] for k in range(4)]
+        if maps_digest(maps).encode() != self.map_digests[i]:
             raise DamagedFileError(
                 f"{self.path}: the teacher's stage maps of clip {clip_id} changed after this {self.what} "
                 f"was written; {REBUILD}"
             )
         self._maps_checked.add(i)
+        return maps
 
 
 def knowledge_spec(path: str) -> NetSpec:
