@@ -60,6 +60,7 @@ def _fit_linear(tmp_path, num_workers=0, precision="fp32"):
         optimizer={"name": "sgd", "lr": 0.1},
         num_workers=num_workers,
         compute=Compute(torch.device("cpu"), precision),
+        checkpoint_every_s=0.0,
     )
     return fit(model, nn.Identity(), EpochNoise(), spec, batch_fn, tmp_path / "ck.pt", "fp")
 
@@ -78,6 +79,7 @@ def test_workers_kept_alive_across_epochs_sample_every_epoch_afresh(tmp_path):
 def test_fp16_scales_the_loss_and_keeps_its_scaler_in_the_checkpoint(tmp_path):
     history = _fit_linear(tmp_path, precision="fp16")
     assert len(history) == 3 and all(torch.isfinite(torch.tensor(r["loss"])) for r in history)
+    assert torch.load(tmp_path / "ck.pt", weights_only=True)["scaler"]["scale"] > 0
     with pytest.raises(ValueError, match="precision must be one of"):
         Compute(torch.device("cpu"), "fp8")
 

@@ -1,9 +1,11 @@
-"""Training loop: cosine schedule, per-epoch test curve and the oracle column, CUDA switches."""
+"""Training loop: cosine schedule, per-epoch test curve and the oracle column, CUDA switches, fused steps."""
 
 from __future__ import annotations
 
+import copy
 import os
 
+import pytest
 import torch
 from test_torchfile import Payload
 from torch import nn
@@ -11,7 +13,7 @@ from torch.utils.data import Dataset
 
 from vskd.training.common import _oracle
 from vskd.training.compute import set_deterministic
-from vskd.training.loop import FitSpec, fit
+from vskd.training.loop import FitSpec, checkpoint_interval, fit, make_optimizer, tsn_param_groups
 
 
 class Toy(Dataset):
@@ -70,7 +72,7 @@ def test_deterministic_switches():
         torch.use_deterministic_algorithms(before)
 
 
-def _train(tmp_path, epochs):
+def _train(tmp_path, epochs, every=0.0):
     torch.manual_seed(0)
     model = nn.Linear(4, 2)
 
@@ -79,14 +81,14 @@ def _train(tmp_path, epochs):
         loss = nn.functional.cross_entropy(logits, batch["label"])
         return loss, {"ce": loss.detach()}, logits, batch["label"]
 
-    spec = FitSpec(epochs=epochs, batch_size=8, seed=0, optimizer={"name": "sgd", "lr": 0.1})
+    spec = FitSpec(epochs=epochs, batch_size=8, seed=0, optimizer={"name": "sgd", "lr": 0.1}, checkpoint_every_s=every)
     return fit(model, nn.Identity(), Toy(), spec, batch_fn, tmp_path / "ck.pt", "fp")
 
 
 def test_checkpoints_resume_and_a_damaged_one_is_moved_aside(tmp_path, caplog):
     full = _train(tmp_path / "a", 3)
     (tmp_path / "b").mkdir()
-    _train(tmp_path / "b", 2)  # leaves its checkpoint after epoch 2
+    _train(tmp_path / "b", 2)  # leaves its checkpoint after epoch 1 (none after the last epoch)
     resumed = _train(tmp_path / "b", 3)  # vskd's own checkpoint loads with weights_only=True
     assert [r["loss"] for r in resumed] == [r["loss"] for r in full]
     ck = tmp_path / "b" / "ck.pt"
@@ -100,3 +102,43 @@ def test_checkpoints_resume_and_a_damaged_one_is_moved_aside(tmp_path, caplog):
     torch.save({"fingerprint": "fp", "x": Payload(marker)}, ck)  # a checkpoint that would run code
     _train(tmp_path / "b", 3)
     assert not marker.exists()
+
+
+def test_checkpoints_are_written_at_most_once_per_interval(tmp_path, monkeypatch):
+    """Within the interval no checkpoint is written (a short run writes none), and the environment
+    variable sets the interval."""
+    (tmp_path / "a").mkdir()
+    _train(tmp_path / "a", 3, every=3600.0)
+    assert not (tmp_path / "a" / "ck.pt").exists()
+    monkeypatch.setenv("VSKD_CHECKPOINT_EVERY_S", "0")
+    assert checkpoint_interval() == 0.0
+    (tmp_path / "b").mkdir()
+    _train(tmp_path / "b", 3, every=None)
+    assert torch.load(tmp_path / "b" / "ck.pt", weights_only=True)["epoch"] == 2
+    monkeypatch.setenv("VSKD_CHECKPOINT_EVERY_S", "often")
+    with pytest.raises(ValueError, match="VSKD_CHECKPOINT_EVERY_S must be a number"):
+        checkpoint_interval()
+
+
+@pytest.mark.parametrize("name", ["adam", "adamw", "sgd"])
+def test_fused_optimizer_step_matches_the_per_parameter_loop(name):
+    """make_optimizer takes torch's fused step on CPU; it computes the per-parameter loop's update."""
+    torch.manual_seed(0)
+    # no bias before the BN: its gradient is 0 up to rounding, which Adam scales to full-size steps
+    ref = nn.Sequential(nn.Linear(8, 16, bias=False), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, 3))
+    fused = copy.deepcopy(ref)
+    cfg = {"name": name, "lr": 0.01, "weight_decay": 1e-4}
+    groups = tsn_param_groups(fused, cfg["lr"], cfg["weight_decay"])
+    opt_fused = make_optimizer(groups, cfg)
+    assert opt_fused.defaults["fused"] is True
+    kind = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD}[name]
+    extra = {"momentum": 0.9} if name == "sgd" else {}
+    opt_ref = kind(tsn_param_groups(ref, cfg["lr"], cfg["weight_decay"]), lr=0.01, weight_decay=1e-4, **extra)
+    x, y = torch.randn(32, 8), torch.randint(0, 3, (32,))
+    for _ in range(5):
+        for model, opt in ((ref, opt_ref), (fused, opt_fused)):
+            opt.zero_grad()
+            nn.functional.cross_entropy(model(x), y).backward()
+            opt.step()
+    for a, b in zip(ref.parameters(), fused.parameters(), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)

@@ -194,7 +194,8 @@ def test_killed_training_resumes_to_the_same_metrics(demo, tmp_path):
         "2",
         target,
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    env = dict(os.environ, VSKD_CHECKPOINT_EVERY_S="0")  # a checkpoint after every epoch (default: each minute)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, env=env)
     deadline = time.time() + 300
     while not checkpoint.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.2)

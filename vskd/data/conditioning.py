@@ -42,7 +42,6 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import median_filter
 
 from .adapters.base import Recording, SensorSpec
 from .readers import DataFileError
@@ -119,6 +118,8 @@ def spike_mask(values: np.ndarray, rule: str, limit: float | None, cfg: Conditio
     if limit is not None:
         bad |= (np.abs(values) > limit * cfg.range_margin).any(axis=1)
     if rule == "hampel":
+        from scipy.ndimage import median_filter  # here: scipy.ndimage costs every job ~0.3 s to import
+
         w = 2 * cfg.hampel_half_width + 1
         if len(values) >= w:
             good = values.copy()

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import scipy.io
 
 
 class DataFileError(ValueError):
@@ -20,6 +19,8 @@ MAX_FILE_VALUES = 6_000_000
 
 def read_inertial(path: str | Path) -> np.ndarray:
     """Read ``d_iner`` (N x 6 float64: acc xyz in g, gyro xyz in deg/s) from a UTD-MHAD .mat."""
+    import scipy.io  # here, not at module level: a training job's start-up never reads a .mat
+
     path = Path(path)
     if not path.is_file():
         raise DataFileError(f"{path}: inertial file does not exist")

@@ -1,14 +1,21 @@
-"""The training loop: one epoch at a time, an atomic checkpoint after each, resumable.
+"""The training loop: one epoch at a time, resumable from atomic checkpoints.
 
 A checkpoint lives outside Snakemake's outputs (Snakemake deletes a failed job's outputs) and holds
 model, loss-module, optimizer and scheduler states and the history so far, keyed by a fingerprint
 of the run's config. Each epoch's randomness is derived from (seed, epoch) alone, so a run killed
 after epoch k and resumed ends, on CPU, with the same weights as an uninterrupted one.
+
+A checkpoint is written after an epoch once ``checkpoint_every_s`` seconds have passed since the
+last one (default 60 s; the environment variable ``VSKD_CHECKPOINT_EVERY_S`` sets it, 0 = after
+every epoch), never after the last epoch (the outputs follow at once): a ResNet-18 checkpoint with
+its Adam state is ~135 MB, and writing one per epoch cost ~10 % of a demo run of ~2 s epochs.
+A run preempted loses at most that much training.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +33,24 @@ from ..torchfile import TorchFileError, load_torch_file
 from .compute import Compute
 
 log = logging.getLogger(__name__)
+
+#: default seconds between two checkpoints of a training loop (see the module docstring)
+CHECKPOINT_EVERY_S = 60.0
+
+
+def checkpoint_interval() -> float:
+    """Seconds between checkpoints: ``VSKD_CHECKPOINT_EVERY_S`` if set, else the default."""
+    raw = os.environ.get("VSKD_CHECKPOINT_EVERY_S")
+    if raw is None:
+        return CHECKPOINT_EVERY_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"VSKD_CHECKPOINT_EVERY_S must be a number of seconds, not {raw!r}") from None
+    if value < 0:
+        raise ValueError(f"VSKD_CHECKPOINT_EVERY_S must be >= 0, not {raw!r}")
+    return value
+
 
 BatchFn = Callable[[dict[str, torch.Tensor]], tuple[torch.Tensor, dict[str, torch.Tensor], torch.Tensor, torch.Tensor]]
 
@@ -50,14 +75,27 @@ def tsn_param_groups(model: nn.Module, lr: float, weight_decay: float) -> list[d
     ]
 
 
+def _fused_supported(params: Any) -> bool:
+    """Whether torch's fused (single-kernel) optimizer step applies: float parameters on CPU or CUDA."""
+    tensors = [p for g in params for p in g["params"]] if params and isinstance(params[0], dict) else list(params)
+    return bool(tensors) and all(t.is_floating_point() and t.device.type in ("cpu", "cuda") for t in tensors)
+
+
 def make_optimizer(params: Any, cfg: dict[str, Any]) -> torch.optim.Optimizer:
+    """The section's optimizer, with torch's fused step wherever it applies.
+
+    The fused step computes the same update as the per-parameter loop (to float rounding) in one
+    pass over the parameters: on this project's CPU it takes a ResNet-18 Adam step from ~80 ms to
+    ~11 ms, ~40 % of a 32 px training step (docs/benchmarks.md)."""
     name, lr, wd = cfg["name"], cfg["lr"], cfg.get("weight_decay", 0.0)
+    params = list(params)
+    fused = {"fused": True} if _fused_supported(params) else {}
     if name == "sgd":
-        return torch.optim.SGD(params, lr=lr, momentum=cfg.get("momentum", 0.9), weight_decay=wd)
+        return torch.optim.SGD(params, lr=lr, momentum=cfg.get("momentum", 0.9), weight_decay=wd, **fused)
     if name == "adam":
-        return torch.optim.Adam(params, lr=lr, weight_decay=wd)
+        return torch.optim.Adam(params, lr=lr, weight_decay=wd, **fused)
     if name == "adamw":
-        return torch.optim.AdamW(params, lr=lr, weight_decay=wd)
+        return torch.optim.AdamW(params, lr=lr, weight_decay=wd, **fused)
     raise ValueError(f"unknown optimizer {name!r}")
 
 
@@ -72,6 +110,8 @@ class FitSpec:
     clip_grad_norm: float | None = None
     num_workers: int = 0
     lr_schedule: str = "step"  # step (MultiStepLR at lr_steps) or cosine (to 0 at the end)
+    #: seconds between checkpoints (None: ``checkpoint_interval()``, read when the loop starts)
+    checkpoint_every_s: float | None = None
     #: device and precision of the forward passes (the model must already be on the device)
     compute: Compute = field(default_factory=lambda: Compute(torch.device("cpu")))
     #: called after every epoch (model in train mode afterwards); returns test metrics for the
@@ -172,6 +212,8 @@ def fit(
             log.info("resuming from %s after epoch %d", checkpoint, start)
         else:
             log.warning("ignoring checkpoint %s: it belongs to another configuration", checkpoint)
+    every = checkpoint_interval() if spec.checkpoint_every_s is None else spec.checkpoint_every_s
+    last_saved = time.monotonic()
     sampler = EpochBatchSampler(len(dataset), spec.batch_size, spec.seed)
     loader = DataLoader(dataset, batch_sampler=sampler, **compute.loader_options(spec.num_workers))
     for epoch in range(start, spec.epochs):
@@ -214,6 +256,9 @@ def fit(
         scheduler.step()
         history.append(row)
         log.info("epoch %d: %s", epoch + 1, ", ".join(f"{k}={v:.4g}" for k, v in row.items() if k != "epoch"))
+        if epoch + 1 == spec.epochs or time.monotonic() - last_saved < every:
+            continue
+        last_saved = time.monotonic()
         with atomic_path(checkpoint) as tmp:
             torch.save(
                 {
