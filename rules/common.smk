@@ -59,6 +59,10 @@ SENSOR_TO_VISION_TABLE = "sensor_to_vision"
 #: the table of the parameter sweeps (selected value beside the fixed default)
 SWEEP_TABLE = "sweep"
 TABLE_NAMES = [*TABLES, SENSOR_TO_VISION_TABLE]
+# Stages that gate many jobs (data, teachers, their knowledge) run before ready runs: Snakemake
+# orders ready jobs by priority only, and without it the runs of one dataset can starve another's
+# data stages, leaving its long chain (frames -> teacher -> runs) for the end of the grid.
+UPSTREAM_PRIORITY = 10
 DESIGN_CARD = {"student": "student", "student_baseline": "baseline"}
 #: the design-card copy of the video teacher's metrics: results/{dataset}/teacher_metrics.csv
 TEACHER_CARD = "teacher"

@@ -15,6 +15,7 @@ rule synthesize:
         "results/benchmarks/{dataset}/synthesize.tsv"
     wildcard_constraints:
         dataset=datasets_where(lambda e: e["dataset"]["source"] == "synthetic"),
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     threads: 2
@@ -38,6 +39,7 @@ rule download_archive:
         "results/logs/{dataset}/download_{archive}.log",
     wildcard_constraints:
         dataset=datasets_where(lambda e: e["dataset"]["source"] == "download"),
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     resources:
@@ -60,6 +62,7 @@ rule unpack_archives:
         "results/logs/{dataset}/unpack.log",
     wildcard_constraints:
         dataset=datasets_where(lambda e: from_archives(e["name"])),
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     resources:
@@ -86,6 +89,7 @@ rule build_manifest:
         "results/logs/{dataset}/manifest.log",
     benchmark:
         "results/benchmarks/{dataset}/manifest.tsv"
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     resources:
@@ -107,6 +111,7 @@ rule make_split:
         "results/{dataset}/splits/{protocol}.csv",
     log:
         "results/logs/{dataset}/split_{protocol}.log",
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     resources:

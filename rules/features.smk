@@ -13,6 +13,7 @@ rule extract_frames:
         "results/logs/{dataset}/frames.log",
     benchmark:
         "results/benchmarks/{dataset}/frames.tsv"
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     resources:
@@ -38,6 +39,7 @@ rule gaf_images:
         "results/logs/{dataset}/gaf_{images}.log",
     benchmark:
         "results/benchmarks/{dataset}/gaf_{images}.tsv"
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     resources:
@@ -60,6 +62,7 @@ rule class_embeddings:
         source="results/{dataset}/class_embeddings.json",
     log:
         "results/logs/{dataset}/class_embeddings.log",
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     resources:

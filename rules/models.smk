@@ -21,7 +21,7 @@ rule train_model:
         "results/logs/{dataset}/models/{model}.log",
     benchmark:
         "results/benchmarks/{dataset}/models/{model}.tsv"
-    priority: 10  # the critical path: every distillation run waits for its teacher
+    priority: UPSTREAM_PRIORITY  # the critical path: every distillation run waits for its teacher
     conda:
         "../envs/vskd.yaml"
     # 1 thread locally: on 2 cores the teacher then trains beside the CE run instead of waiting
@@ -52,7 +52,7 @@ rule model_knowledge:
         "results/logs/{dataset}/models/{model}_knowledge{branch}.log",
     benchmark:
         "results/benchmarks/{dataset}/models/{model}_knowledge{branch}.tsv"
-    priority: 10
+    priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
     resources:

@@ -5,7 +5,10 @@
 rule train_run:
     """Train and evaluate the student of one run: its method and parameters, its teacher model(s)
     (the video teacher, trained, shuffled or untrained, cached or online; or sensor teachers for a
-    sensor_to_vision run, whose student is the video network), its seed."""
+    sensor_to_vision run, whose student is the video network), its seed. No ``benchmark:``: its
+    training seconds and peak memory are in its metrics.csv (Snakemake samples a job's memory from
+    /proc smaps every second for its first 30 s, which cost the scheduler ~20 % of a core over the
+    short runs of the grid)."""
     input:
         unpack(run_inputs),
         code=script_code("train_run.py", "vskd.distill.methods"),
@@ -18,8 +21,6 @@ rule train_run:
         metrics="results/{dataset}/runs/{run}/seed{seed}/metrics.csv",
     log:
         "results/logs/{dataset}/runs/{run}/seed{seed}.log",
-    benchmark:
-        "results/benchmarks/{dataset}/runs/{run}/seed{seed}.tsv"
     conda:
         "../envs/vskd.yaml"
     resources:

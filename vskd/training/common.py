@@ -6,6 +6,7 @@ frame sampling of a video network and the test logits that late fusion reads.
 from __future__ import annotations
 
 import logging
+import resource
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -117,6 +118,12 @@ def _oracle(history: list[dict[str, float]]) -> dict[str, Any]:
     return {"oracle_best_accuracy": history[best]["test_accuracy"], "oracle_best_epoch": best + 1}
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB (what a run's metrics.csv records beside its
+    training seconds: the cost of a run without Snakemake's per-job memory sampling)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+
+
 def write_outputs(
     out: RunOutputs,
     model: torch.nn.Module,
@@ -142,6 +149,8 @@ def write_outputs(
         **_oracle(history),
         "epochs": len(history),
         "final_train_loss": history[-1]["loss"] if history else float("nan"),
+        "train_seconds": sum(r.get("seconds", 0.0) for r in history),
+        "peak_rss_mb": peak_rss_mb(),
     }
     with atomic_path(out.metrics) as tmp:
         pd.DataFrame([row]).to_csv(tmp, index=False)
