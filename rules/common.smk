@@ -438,11 +438,6 @@ def knowledge_params(wildcards):
     return model_params(wildcards)
 
 
-def model_threads(wildcards):
-    """SPAMFM trains its branches jointly on 2 threads; every other model on 1 (see train_model)."""
-    return 2 if model_spec(wildcards).network == "spamfm" else 1
-
-
 def _model_data(wildcards):
     spec, d = model_spec(wildcards), wildcards.dataset
     out = {"split": split_file(wildcards)}

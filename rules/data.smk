@@ -18,7 +18,9 @@ rule synthesize:
     priority: UPSTREAM_PRIORITY
     conda:
         "../envs/vskd.yaml"
-    threads: 2
+    # 1 locally: a job asking for both of 2 cores waits until no 1-core job is ready (Snakemake
+    # reserves no cores for it), i.e. until the end of the grid; the SLURM profile sets 4
+    threads: 1
     resources:
         mem_mb=2000,
         runtime=20,

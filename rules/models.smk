@@ -24,9 +24,9 @@ rule train_model:
     priority: UPSTREAM_PRIORITY  # the critical path: every distillation run waits for its teacher
     conda:
         "../envs/vskd.yaml"
-    # 1 thread locally: on 2 cores the teacher then trains beside the CE run instead of waiting
-    # for it (priority only orders jobs that are ready); a cluster profile sets more
-    threads: model_threads
+    # 1 thread locally, SPAMFM too: on 2 cores a 2-thread job waits until no 1-thread job is ready
+    # (priority only orders the jobs that fit), i.e. behind every run; the SLURM profile sets 8
+    threads: 1
     resources:
         mem_mb=8000,
         runtime=240,
