@@ -103,6 +103,23 @@ def test_a_method_parameter_changes_its_runs_only(config):
     assert "teacher" not in run_config(eff, before[key])  # the run reads the cache, not the section
 
 
+def test_the_runs_precision_is_the_student_sections_and_never_reaches_the_teacher(config):
+    """config.yaml runs its students in bf16 and everything else in fp32; a row's own student
+    section may set another precision; without one the top-level precision applies."""
+    eff = validate_config(config)["utd"]
+    runs = expand(config)
+    key = ("utd", "kd", config["seeds"][0])
+    assert config["precision"] == "fp32" and run_config(eff, runs[key])["precision"] == "bf16"
+    assert "precision" not in config["teacher"]
+    del config["student"]["precision"]
+    row = next(r for r in config["runs"] if r["name"] == "dask")
+    row["student"] = {"precision": "fp16"}
+    eff = validate_config(config)["utd"]
+    runs = expand(config)
+    assert run_config(eff, runs[key])["precision"] == "fp32"
+    assert run_config(eff, runs[("utd", "dask", config["seeds"][0])])["precision"] == "fp16"
+
+
 def test_shuffled_teacher_is_a_seeded_derangement():
     ids = [f"c{i}" for i in range(50)]
     a, b = shuffled_assignment(ids, 0), shuffled_assignment(ids, 0)

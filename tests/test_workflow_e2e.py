@@ -48,7 +48,7 @@ def small_config() -> dict:
         img_feature_dim=32,
         num_bottleneck=32,
     )
-    config["student"].update(epochs=2, batch_size=8, embedding_dim=32)
+    config["student"].update(epochs=2, batch_size=8, embedding_dim=32, eval_every_epoch=True)  # curves, oracle
     config["knowledge"]["views"] = 2
     config["seeds"] = [0]
     keep = {"ce", "dask", "kd_shuffled"}

@@ -217,7 +217,7 @@ def run_config(eff: dict[str, Any], spec: RunSpec) -> dict[str, Any]:
     cfg = {
         "name": eff["name"],
         "device": eff["device"],
-        "precision": eff["precision"],
+        "precision": spec.student.get("precision", eff["precision"]),
         "dataset": eff["dataset"],
         "seed": spec.seed,
         "teacher_seed": eff["seed"],
