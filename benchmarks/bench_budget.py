@@ -6,8 +6,8 @@ step, in fp32 and under bf16 autocast; milliseconds per step and per optimiser s
 blocks so background load hits every variant alike.
 
 Part 2 (needs the data stages and the teacher's knowledge of ``--dataset``): the config's student
-budget trained for real, fp32 vs bf16, each method at each seed, one after the other in this
-process: test accuracy (final epoch) and training seconds per epoch, with the bf16 / fp32 ratio:
+budget trained for real, fp32 and bf16 back to back for each method and seed, in this process:
+test accuracy (final epoch) and training seconds per epoch, with the bf16 / fp32 ratio:
 
     snakemake --cores 2 results/utd/models/teacher/knowledge.h5 results/utd/gaf_gasf.h5
     python benchmarks/bench_budget.py [--workdir .] [--dataset utd] [--seeds 0 1 2] [--methods ce dask]
@@ -80,17 +80,19 @@ def budget_runs(workdir: Path, dataset: str, methods: list[str], seeds: list[int
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     res = workdir / "results" / dataset
     rows = []
+    eff = validate_config(config)[dataset]
+    split = res / "splits" / f"{eff['dataset']['split']}.csv"
+    gaf = res / f"gaf_{eff['gaf']['kind']}.h5"
+    knowledge = res / "models" / "teacher" / "knowledge.h5"
+    for f in (split, gaf, knowledge):
+        if not f.exists():
+            raise SystemExit(f"{f} is missing: build it first (see this script's docstring)")
     with tempfile.TemporaryDirectory() as tmp:
-        for precision in ("fp32", "bf16"):
-            eff = validate_config(dict(config, precision=precision))[dataset]
-            split = res / "splits" / f"{eff['dataset']['split']}.csv"
-            gaf = res / f"gaf_{eff['gaf']['kind']}.h5"
-            knowledge = res / "models" / "teacher" / "knowledge.h5"
-            for f in (split, gaf, knowledge):
-                if not f.exists():
-                    raise SystemExit(f"{f} is missing: build it first (see this script's docstring)")
-            for method in methods:
-                for seed in seeds:
+        # fp32 and bf16 back to back for each (method, seed): a change of load hits both alike
+        for method in methods:
+            for seed in seeds:
+                for precision in ("fp32", "bf16"):  # the run's precision is its student section's
+                    student = dict(eff["student"], eval_every_epoch=False, precision=precision)
                     spec = RunSpec(
                         dataset,
                         f"bench_{method}",
@@ -98,7 +100,7 @@ def budget_runs(workdir: Path, dataset: str, methods: list[str], seeds: list[int
                         method,
                         get_method(method).resolve_params({}),
                         None if method == "ce" else "trained",
-                        dict(eff["student"], eval_every_epoch=False),
+                        student,
                     )
                     out = Path(tmp) / f"{precision}_{method}_{seed}"
                     names = ("model.pt", "metrics.csv", "history.csv", "pc.csv", "cm.csv", "ck.pt")
