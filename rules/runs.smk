@@ -6,9 +6,9 @@ rule train_run:
     """Train and evaluate the student of one run: its method and parameters, its teacher model(s)
     (the video teacher, trained, shuffled or untrained, cached or online; or sensor teachers for a
     sensor_to_vision run, whose student is the video network), its seed. No ``benchmark:``: its
-    training seconds and peak memory are in its metrics.csv (Snakemake samples a job's memory from
-    /proc smaps every second for its first 30 s, which cost the scheduler ~20 % of a core over the
-    short runs of the grid)."""
+    training seconds and peak memory are in its metrics.csv (Snakemake samples a benchmarked job's
+    memory from /proc smaps every second for its first 30 s: over the grid's short runs, a large
+    share of a core; docs/benchmarks.md)."""
     input:
         unpack(run_inputs),
         code=script_code("train_run.py", "vskd.distill.methods"),

@@ -4,7 +4,7 @@ Reported: accuracy and macro precision / recall / F1 over classes (per-class F1 
 released VSKD "F-measure", which was a harmonic mean of accuracy and a retrieval Recall@1), plus
 per-class scores and the confusion matrix in side files. Computed from the confusion matrix with
 numpy (scikit-learn's definitions, zero_division=0; ``tests/test_metrics.py`` compares the two):
-importing ``sklearn.metrics`` took ~1 s of every training job's start-up.
+importing ``sklearn.metrics`` added a second to every training job's start-up.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ def spike_mask(values: np.ndarray, rule: str, limit: float | None, cfg: Conditio
     if limit is not None:
         bad |= (np.abs(values) > limit * cfg.range_margin).any(axis=1)
     if rule == "hampel":
-        from scipy.ndimage import median_filter  # here: scipy.ndimage costs every job ~0.3 s to import
+        from scipy.ndimage import median_filter  # here: every job would pay scipy.ndimage's import
 
         w = 2 * cfg.hampel_half_width + 1
         if len(values) >= w:

@@ -8,8 +8,8 @@ after epoch k and resumed ends, on CPU, with the same weights as an uninterrupte
 A checkpoint is written after an epoch once ``checkpoint_every_s`` seconds have passed since the
 last one (default 60 s; the environment variable ``VSKD_CHECKPOINT_EVERY_S`` sets it, 0 = after
 every epoch), never after the last epoch (the outputs follow at once): a ResNet-18 checkpoint with
-its Adam state is ~135 MB, and writing one per epoch cost ~10 % of a demo run of ~2 s epochs.
-A run preempted loses at most that much training.
+its Adam state is large next to a demo epoch of seconds (docs/benchmarks.md). A run preempted loses
+at most that much training.
 """
 
 from __future__ import annotations
@@ -85,8 +85,8 @@ def make_optimizer(params: Any, cfg: dict[str, Any]) -> torch.optim.Optimizer:
     """The section's optimizer, with torch's fused step wherever it applies.
 
     The fused step computes the same update as the per-parameter loop (to float rounding) in one
-    pass over the parameters: on this project's CPU it takes a ResNet-18 Adam step from ~80 ms to
-    ~11 ms, ~40 % of a 32 px training step (docs/benchmarks.md)."""
+    pass over the parameters; at the demo's sizes the loop was a third of a ResNet-18 training step
+    on the CPU (docs/benchmarks.md)."""
     name, lr, wd = cfg["name"], cfg["lr"], cfg.get("weight_decay", 0.0)
     params = list(params)
     fused = {"fused": True} if _fused_supported(params) else {}
