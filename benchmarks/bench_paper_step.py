@@ -96,7 +96,7 @@ def main() -> None:
     )
     parser.add_argument("--dataset", default="utd")
     parser.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
-    parser.add_argument("--precision", default=None, help="overrides the config's precision (fp32, bf16, fp16)")
+    parser.add_argument("--precision", default=None, help="the config's precisions, top level and student")
     parser.add_argument("--steps", type=int, default=3, help="timed steps of each kind (after one warm-up)")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's)")
     args = parser.parse_args()
@@ -105,8 +105,9 @@ def main() -> None:
 
     config = merge_config_files(args.configfile)
     config["device"] = args.device
-    if args.precision:
+    if args.precision:  # every step timed here: the stages' (top level) and the runs' (student)
         config["precision"] = args.precision
+        config["student"] = dict(config.get("student", {}), precision=args.precision)
     eff = dataset_config(config, args.dataset)
     compute = Compute.of(eff)
     device = compute.device

@@ -46,7 +46,7 @@ def test_the_paper_scenario_runs_on_cuda_in_bf16_and_twice_alike(tmp_path):
     again = pd.read_csv(workdir / "results/utd/runs/dask/seed0/metrics.csv")
     for column in ("accuracy", "macro_f1", "final_train_loss"):
         assert again[column].iloc[0] == first[column].iloc[0], column
-    cuda.write_text("device: cuda\nprecision: bf16\n")
+    cuda.write_text("device: cuda\nprecision: bf16\nstudent: {precision: bf16}\n")  # runs: the student's
     snakemake(workdir, "results/utd/runs/dask/seed0/metrics.csv", configfiles=files, timeout=1800)
     bf16 = pd.read_csv(workdir / "results/utd/runs/dask/seed0/metrics.csv")
     assert bf16.config_hash.iloc[0] != first.config_hash.iloc[0]  # precision is part of the run's config

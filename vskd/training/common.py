@@ -120,7 +120,8 @@ def _oracle(history: list[dict[str, float]]) -> dict[str, Any]:
 
 def peak_rss_mb() -> float:
     """This process's peak resident memory in MB (what a run's metrics.csv records beside its
-    training seconds: the cost of a run without Snakemake's per-job memory sampling)."""
+    training seconds: the cost of a run without Snakemake's per-job memory sampling). DataLoader
+    worker processes are not counted."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 

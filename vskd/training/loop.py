@@ -9,7 +9,7 @@ A checkpoint is written after an epoch once ``checkpoint_every_s`` seconds have 
 last one (default 60 s; the environment variable ``VSKD_CHECKPOINT_EVERY_S`` sets it, 0 = after
 every epoch), never after the last epoch (the outputs follow at once): a ResNet-18 checkpoint with
 its Adam state is large next to a demo epoch of seconds (docs/benchmarks.md). A run preempted loses
-at most that much training.
+at most the interval plus one epoch of training.
 """
 
 from __future__ import annotations
