@@ -23,14 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-import yaml
+from gaf_run import RunInputs, run_inputs, train_run
 
-from vskd.config import validate_config
-from vskd.distill.registry import get_method
 from vskd.models.registry import build_network
-from vskd.runs import RunSpec, run_config
-from vskd.training.common import RunOutputs
-from vskd.training.stages import train_gaf_student
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,43 +70,17 @@ def optimiser_steps(student: dict, image_size: int, num_classes: int, rounds: in
     return table
 
 
-def budget_runs(workdir: Path, dataset: str, methods: list[str], seeds: list[int]) -> pd.DataFrame:
+def budget_runs(inputs: RunInputs, methods: list[str], seeds: list[int]) -> pd.DataFrame:
     """The config's student budget at fp32 and bf16: accuracy and seconds per epoch per run."""
-    config = yaml.safe_load((workdir / "config.yaml").read_text())
-    res = workdir / "results" / dataset
     rows = []
-    eff = validate_config(config)[dataset]
-    split = res / "splits" / f"{eff['dataset']['split']}.csv"
-    gaf = res / f"gaf_{eff['gaf']['kind']}.h5"
-    knowledge = res / "models" / "teacher" / "knowledge.h5"
-    for f in (split, gaf, knowledge):
-        if not f.exists():
-            raise SystemExit(f"{f} is missing: build it first (see this script's docstring)")
     with tempfile.TemporaryDirectory() as tmp:
         # fp32 and bf16 back to back for each (method, seed): a change of load hits both alike
         for method in methods:
             for seed in seeds:
                 for precision in ("fp32", "bf16"):  # the run's precision is its student section's
-                    student = dict(eff["student"], eval_every_epoch=False, precision=precision)
-                    spec = RunSpec(
-                        dataset,
-                        f"bench_{method}",
-                        seed,
-                        method,
-                        get_method(method).resolve_params({}),
-                        None if method == "ce" else "trained",
-                        student,
-                    )
+                    student = dict(inputs.eff["student"], eval_every_epoch=False, precision=precision)
                     out = Path(tmp) / f"{precision}_{method}_{seed}"
-                    names = ("model.pt", "metrics.csv", "history.csv", "pc.csv", "cm.csv", "ck.pt")
-                    train_gaf_student(
-                        run_config(eff, spec),
-                        str(split),
-                        str(gaf),
-                        RunOutputs(*(str(out / n) for n in names)),
-                        knowledge_h5=str(knowledge) if spec.teacher else None,
-                    )
-                    history = pd.read_csv(out / "history.csv")
+                    history = train_run(inputs, method, seed, student, out)
                     accuracy = float(pd.read_csv(out / "metrics.csv").accuracy.iloc[0])
                     rows.append(
                         {
@@ -137,8 +106,8 @@ def main() -> None:
     parser.add_argument("--skip-runs", action="store_true", help="part 1 only")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    config = yaml.safe_load((args.workdir / "config.yaml").read_text())
-    eff = validate_config(config)[args.dataset]
+    inputs = run_inputs(args.workdir, args.dataset, built=not args.skip_runs)
+    eff = inputs.eff
     student = eff["student"]
     print(
         f"student {student['backbone']} at {eff['gaf']['image_size']} px, batch {student['batch_size']}, "
@@ -149,7 +118,7 @@ def main() -> None:
     print(steps.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     if args.skip_runs:
         return
-    runs = budget_runs(args.workdir, args.dataset, args.methods, args.seeds)
+    runs = budget_runs(inputs, args.methods, args.seeds)
     print(f"\n{args.dataset}: {student['epochs']} epochs per run, final-epoch test accuracy (%):")
     print(runs.to_string(index=False, float_format=lambda v: f"{v:.2f}"))
     summary = runs.groupby(["method", "precision"], sort=False).agg(

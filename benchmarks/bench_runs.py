@@ -19,13 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-import yaml
-
-from vskd.config import validate_config
-from vskd.distill.registry import get_method
-from vskd.runs import RunSpec, run_config
-from vskd.training.common import RunOutputs
-from vskd.training.stages import train_gaf_student
+from gaf_run import run_inputs, train_run
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,42 +39,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    config = yaml.safe_load((args.workdir / "config.yaml").read_text())
-    eff = validate_config(config)[args.dataset]
-    res = args.workdir / "results" / args.dataset
-    split = res / "splits" / f"{eff['dataset']['split']}.csv"
-    gaf = res / f"gaf_{eff['gaf']['kind']}.h5"
-    knowledge = res / "models" / "teacher" / "knowledge.h5"
-    for f in (split, gaf, knowledge):
-        if not f.exists():
-            raise SystemExit(f"{f} is missing: build it first (see this script's docstring)")
+    inputs = run_inputs(args.workdir, args.dataset)
+    eff = inputs.eff
     student = dict(eff["student"], epochs=args.epochs, eval_every_epoch=False)
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for method in ["ce"] + [m for m in args.methods if m != "ce"]:
-            spec = RunSpec(
-                args.dataset,
-                f"bench_{method}",
-                0,
-                method,
-                get_method(method).resolve_params({}),
-                None if method == "ce" else "trained",
-                student,
-            )
-            cfg = run_config(eff, spec)
-            out = Path(tmp) / method
             t0 = time.perf_counter()
-            train_gaf_student(
-                cfg,
-                str(split),
-                str(gaf),
-                RunOutputs(
-                    *(str(out / n) for n in ("model.pt", "metrics.csv", "history.csv", "pc.csv", "cm.csv", "ck.pt"))
-                ),
-                knowledge_h5=str(knowledge) if spec.teacher else None,
-            )
+            history = train_run(inputs, method, 0, student, Path(tmp) / method)
             wall = time.perf_counter() - t0
-            history = pd.read_csv(out / "history.csv")
             rows.append({"method": method, "s_per_epoch": history.seconds.mean(), "wall_s": wall})
     table = pd.DataFrame(rows)
     ce = table.loc[table.method == "ce", "s_per_epoch"].iloc[0]
